@@ -1,0 +1,69 @@
+"""Write and read artifacts atomically, so no reader ever sees a half-written file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from agentlanes.errors import InputError
+
+ARTIFACT_DIR = Path("artifacts") / "orchestration"
+ANALYSIS_FILE = "backlog_analysis.json"
+PLAN_FILE = "routing_plan.json"
+PLAN_SUMMARY_FILE = "routing_plan.md"
+DASHBOARD_MD = "velocity_dashboard.md"
+DASHBOARD_JSON = "velocity_dashboard.json"
+DASHBOARD_HTML = "velocity_dashboard.html"
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def model_json(model: BaseModel) -> bytes:
+    return orjson.dumps(model.model_dump(mode="json", by_alias=True), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def write_model(path: str | Path, model: BaseModel) -> Path:
+    return write_bytes(path, model_json(model))
+
+
+def read_model(path: str | Path, model_type: type[ModelT], what: str) -> ModelT:
+    """Read an artifact back, with an error naming the file and the first bad field."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{what} not found: {path}", f"run the command that writes the {what} first") from None
+    try:
+        return model_type.model_validate(orjson.loads(raw))
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{path}: malformed JSON ({exc})", f"regenerate the {what}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(
+            f"{path}: not a valid {what} (field '{where}': {first['msg']})",
+            f"regenerate it with this version of agentlanes",
+        ) from None

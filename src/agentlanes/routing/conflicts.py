@@ -1,0 +1,139 @@
+"""When two tasks may not be in flight together.
+
+A task's footprint maps each predicted file to the probability that its fix
+touches the file. Two tasks conflict on a file when the product of their two
+probabilities reaches the threshold ``tau`` (default 0.25, e.g. both at 0.5, or
+0.9 and 0.3). Taking the maximum over files, instead of combining them, keeps the
+rule decomposable per file, which is what lets the optimiser express all
+conflicts as one constraint group per file instead of one per pair.
+
+The component rule (the classic one) says two tasks in the same component
+conflict. Files of open pull requests and of already dispatched tasks are locks:
+a lock holds its file with probability 1 (open PR) or its predicted probability
+(a dispatched issue with no PR yet).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """Work already in flight: an open PR or a dispatched issue."""
+
+    holder: str  # "PR #12" or "issue #34 (dispatched to codex)"
+    files: Mapping[str, float]
+    components: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictReason:
+    other: str
+    kind: str  # "file", "component", "lock"
+    detail: str
+    strength: float
+
+    def describe(self) -> str:
+        if self.kind == "component":
+            return f"conflicts with {self.other} on component {self.detail}"
+        return f"conflicts with {self.other} on {self.detail} (joint probability {self.strength:.2f})"
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRule:
+    method: str = "footprint"  # footprint, component or both
+    tau: float = 0.25
+
+    @property
+    def uses_files(self) -> bool:
+        return self.method in ("footprint", "both")
+
+    @property
+    def uses_components(self) -> bool:
+        return self.method in ("component", "both")
+
+
+@dataclass
+class Claims:
+    """Files and components claimed by selected tasks and locks, for fast checks.
+
+    For each file only the highest claim matters: if a new task's probability
+    times the highest claim stays under ``tau``, it stays under for every claim.
+    """
+
+    rule: ConflictRule
+    files: dict[str, tuple[float, str]] = field(default_factory=dict)
+    components: dict[str, str] = field(default_factory=dict)
+
+    def add(self, holder: str, files: Mapping[str, float], components: Iterable[str]) -> None:
+        if self.rule.uses_files:
+            for path, probability in files.items():
+                current = self.files.get(path)
+                if current is None or current[0] < probability:
+                    self.files[path] = (probability, holder)
+        if self.rule.uses_components:
+            for component in components:
+                self.components.setdefault(component, holder)
+
+    def add_lock(self, lock: Lock) -> None:
+        self.add(lock.holder, lock.files, lock.components)
+
+    def conflict(self, files: Mapping[str, float], components: Iterable[str]) -> ConflictReason | None:
+        """Return the strongest conflict of a candidate with the claims, or ``None``."""
+        best: ConflictReason | None = None
+        if self.rule.uses_files:
+            for path, probability in files.items():
+                claim = self.files.get(path)
+                if claim is None:
+                    continue
+                joint = probability * claim[0]
+                if joint >= self.rule.tau and (best is None or joint > best.strength):
+                    best = ConflictReason(claim[1], "file", path, joint)
+        if best is None and self.rule.uses_components:
+            for component in sorted(components):
+                if component in self.components:
+                    return ConflictReason(self.components[component], "component", component, 1.0)
+        return best
+
+
+def conflicting_pairs(
+    footprints: Mapping[int, Mapping[str, float]],
+    components: Mapping[int, Iterable[str]],
+    rule: ConflictRule,
+) -> dict[tuple[int, int], ConflictReason]:
+    """Return every conflicting pair (a < b) among tasks, with the strongest reason.
+
+    Built per file and per component, so the cost follows the number of
+    (task, file) entries rather than the square of the task count.
+    """
+    pairs: dict[tuple[int, int], ConflictReason] = {}
+    if rule.uses_files:
+        by_file: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for task, footprint in footprints.items():
+            for path, probability in footprint.items():
+                if probability > 0:
+                    by_file[path].append((probability, task))
+        for path, entries in by_file.items():
+            entries.sort(reverse=True)
+            for index, (p_a, a) in enumerate(entries):
+                for p_b, b in entries[index + 1:]:
+                    joint = p_a * p_b
+                    if joint < rule.tau:
+                        break
+                    key = (a, b) if a < b else (b, a)
+                    if key not in pairs or pairs[key].strength < joint:
+                        pairs[key] = ConflictReason(f"#{key[1]}", "file", path, joint)
+    if rule.uses_components:
+        by_component: dict[str, list[int]] = defaultdict(list)
+        for task, names in components.items():
+            for name in names:
+                by_component[name].append(task)
+        for name, tasks in by_component.items():
+            tasks.sort()
+            for index, a in enumerate(tasks):
+                for b in tasks[index + 1:]:
+                    pairs.setdefault((a, b), ConflictReason(f"#{b}", "component", name, 1.0))
+    return pairs

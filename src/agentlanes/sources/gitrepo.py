@@ -1,0 +1,124 @@
+"""Read a local git checkout: its tree at a moment, file contents, and commit history."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from agentlanes.errors import InputError, RemoteError
+from agentlanes.model import Commit
+from agentlanes.timeutil import parse_timestamp
+
+_FIELD = "\x1f"
+_RECORD = "\x1e"
+
+
+def run_git(repo: Path, *args: str, input_text: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git in ``repo``; raise ``RemoteError`` with git's message on failure."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(repo), *args],
+            input=input_text,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise InputError("git is not installed", "install git 2.38 or newer") from None
+    if check and result.returncode != 0:
+        raise RemoteError(f"git {' '.join(args[:3])} failed in {repo}: {result.stderr.strip()}",
+                          "check that the path is a git checkout with the needed history")
+    return result
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A git working copy given with ``--repo``."""
+
+    path: Path
+
+    @classmethod
+    def open(cls, path: str | Path) -> Checkout:
+        folder = Path(path)
+        if not folder.is_dir():
+            raise InputError(f"--repo {path}: folder not found", "pass the path of a git checkout")
+        result = run_git(folder, "rev-parse", "--show-toplevel", check=False)
+        if result.returncode != 0:
+            raise InputError(f"--repo {path}: not a git checkout", "clone the repository and pass its folder")
+        return cls(Path(result.stdout.strip()))
+
+    def commit_at(self, moment: datetime | None, ref: str = "HEAD") -> str | None:
+        """Return the newest commit on ``ref`` committed at or before ``moment``."""
+        args = ["rev-list", "-1", "--first-parent"]
+        if moment is not None:
+            args.append(f"--before={moment.isoformat()}")
+        result = run_git(self.path, *args, ref, check=False)
+        sha = result.stdout.strip()
+        return sha or None
+
+    def tree(self, commit: str) -> list[str]:
+        result = run_git(self.path, "ls-tree", "-r", "--name-only", "-z", commit)
+        return [name for name in result.stdout.split("\0") if name]
+
+    def read_files(self, commit: str, paths: list[str], max_bytes: int) -> dict[str, str]:
+        """Contents of ``paths`` at ``commit`` via one ``git cat-file --batch`` call.
+
+        Files larger than ``max_bytes`` and binary files are skipped.
+        """
+        request = "".join(f"{commit}:{path}\n" for path in paths)
+        process = subprocess.run(
+            ["git", "-C", str(self.path), "cat-file", "--batch"],
+            input=request.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+        output = process.stdout
+        contents: dict[str, str] = {}
+        offset = 0
+        for path in paths:
+            newline = output.find(b"\n", offset)
+            if newline < 0:
+                break
+            header = output[offset:newline].split()
+            offset = newline + 1
+            if len(header) < 3 or header[1] == b"missing":
+                continue
+            size = int(header[2])
+            blob = output[offset:offset + size]
+            offset += size + 1
+            if size <= max_bytes and b"\0" not in blob[:8000]:
+                contents[path] = blob.decode("utf-8", errors="replace")
+        return contents
+
+    def history(self, ref: str = "HEAD", limit: int | None = None) -> list[Commit]:
+        """Commits reachable from ``ref``, newest first, with changed paths."""
+        fmt = _RECORD + _FIELD.join(["%H", "%P", "%an", "%aI", "%cI", "%cn", "%s", "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)"])
+        args = ["log", f"--format={fmt}", "--name-only", "--no-renames", "-m", "--first-parent"]
+        if limit:
+            args.append(f"-n{limit}")
+        result = run_git(self.path, *args, ref)
+        commits: list[Commit] = []
+        for chunk in result.stdout.split(_RECORD)[1:]:
+            header, _, names = chunk.partition("\n")
+            fields = header.split(_FIELD)
+            if len(fields) < 8:
+                continue
+            coauthors = tuple(c.split("<")[0].strip() for c in fields[7].split("\x1d") if c.strip())
+            commits.append(
+                Commit(
+                    sha=fields[0],
+                    parents=tuple(fields[1].split()),
+                    author_name=fields[2],
+                    authored_at=parse_timestamp(fields[3]),
+                    committed_at=parse_timestamp(fields[4]),
+                    committer_name=fields[5],
+                    subject=fields[6],
+                    coauthors=coauthors,
+                    files=tuple(line for line in names.splitlines() if line.strip()),
+                )
+            )
+        return commits

@@ -1,0 +1,87 @@
+"""The command line: demo, error messages, exit codes, module entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from agentlanes.demo.generator import generate, sample_digest
+
+
+def test_demo_writes_all_artifacts(run_cli, tmp_path: Path):
+    result = run_cli("demo")
+    assert result.code == 0, result.err
+    out = tmp_path / "artifacts" / "orchestration"
+    for name in ("backlog_analysis.json", "routing_plan.json", "routing_plan.md", "velocity_dashboard.md",
+                 "velocity_dashboard.json"):
+        assert str(Path("artifacts") / "orchestration" / name) in result.out
+        assert (out / name).stat().st_size > 0
+    plan = json.loads((out / "routing_plan.json").read_text("utf-8"))
+    assert plan["selected"], "the demo backlog should have tasks to start"
+
+
+def test_demo_is_deterministic(run_cli, tmp_path: Path):
+    assert sample_digest(7) == sample_digest(7)
+    assert sample_digest(7) != sample_digest(8)
+    run_cli("demo", "--output-dir", "one")
+    run_cli("demo", "--output-dir", "two")
+    for name in ("backlog_analysis.json", "routing_plan.json", "velocity_dashboard.md"):
+        first = (tmp_path / "one" / "orchestration" / name).read_bytes()
+        second = (tmp_path / "two" / "orchestration" / name).read_bytes()
+        assert first == second, name
+
+
+def test_sample_has_agents_and_backlog():
+    data = generate(7)
+    logins = {p["author"]["login"] for p in data["pulls"]}
+    assert {"app/copilot-swe-agent", "app/google-labs-jules", "app/claude", "app/dependabot"} <= logins
+    assert any("chatgpt.com/codex/tasks" in p["body"] for p in data["pulls"])
+    open_issues = [i for i in data["issues"] if i["state"] == "OPEN"]
+    assert len(open_issues) > 30
+    assert any("Depends on #" in i["body"] for i in open_issues)
+
+
+def test_missing_folder_is_a_clear_error(run_cli):
+    result = run_cli("analyze", "--from", "no/such/folder")
+    assert result.code == 2
+    assert "export folder not found: no/such/folder" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_no_input_is_a_clear_error(run_cli):
+    result = run_cli("dashboard")
+    assert result.code == 2
+    assert "no input data given" in result.err
+    assert "--from" in result.err
+
+
+def test_bad_as_of_is_a_clear_error(run_cli, write_json):
+    path = write_json("pulls.json", [])
+    result = run_cli("dashboard", "--pulls", path, "--as-of", "last tuesday")
+    assert result.code == 2
+    assert "invalid time 'last tuesday'" in result.err
+
+
+def test_route_without_analysis_says_what_to_run(run_cli):
+    result = run_cli("route")
+    assert result.code == 2
+    assert "backlog analysis not found" in result.err
+    assert "run the command that writes" in result.err
+
+
+def test_malformed_config_names_the_problem(run_cli, tmp_path: Path, write_json):
+    (tmp_path / "agentlanes.toml").write_text("[conflict]\nmethod = 'guess'\n", encoding="utf-8")
+    result = run_cli("dashboard", "--pulls", write_json("p.json", []))
+    assert result.code == 2
+    assert "conflict.method" in result.err
+    assert "'guess'" in result.err
+
+
+def test_module_entry_point_runs(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "agentlanes", "--help"], capture_output=True, text=True,
+                            cwd=tmp_path, check=False)
+    assert result.returncode == 0
+    for command in ("analyze", "route", "dashboard", "demo"):
+        assert command in result.stdout
