@@ -12,11 +12,17 @@ import pytest
 from agentlanes.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 
 
 def datasets_root() -> Path:
-    return Path(os.environ.get("AGENTLANES_DATASETS", DEFAULT_DATASETS))
+    """``AGENTLANES_DATASETS``, else the nearest ``shared/datasets`` beside the checkout or above it."""
+    if "AGENTLANES_DATASETS" in os.environ:
+        return Path(os.environ["AGENTLANES_DATASETS"])
+    for folder in REPO_ROOT.parents:
+        candidate = folder / "shared" / "datasets"
+        if candidate.is_dir():
+            return candidate
+    return REPO_ROOT.parent / "shared" / "datasets"
 
 
 def dataset_names() -> list[str]:

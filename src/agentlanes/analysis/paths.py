@@ -3,7 +3,7 @@
 With a checkout (``--repo``) the tree is ``git ls-tree`` of the commit that was
 current at the moment. Without one, it is every path that a commit, a merged
 pull request or an open pull request touched up to then: deleted files stay in,
-and files nobody changed are missing, so the tree is an approximation.
+and files that no change touched are missing, so the tree is an approximation.
 """
 
 from __future__ import annotations
