@@ -98,7 +98,10 @@ def test_readiness_and_dependencies(write_json):
     assert by_number[6].readiness.status == "ready"
     assert by_number[6].dependencies[0].target_state == "closed"
     assert 5 not in by_number
-    assert [f.path for f in by_number[1].footprint] == ["src/app.py"]
+    footprint = by_number[1].footprint
+    assert footprint[0].path == "src/app.py"
+    assert any("named in the text" in signal for signal in footprint[0].signals)
+    assert all(0.0 <= f.score <= 1.0 for f in footprint)
     assert analysis.in_flight[0].number == 21
 
 

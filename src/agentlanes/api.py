@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from agentlanes.analysis.artifact import BacklogAnalysis
 from agentlanes.analysis.backlog import DEFAULT_REPLAY_HORIZON, AnalysisInputs
 from agentlanes.analysis.backlog import analyze as analyze_inputs
+from agentlanes.analysis.footprint import PredictedFile
+from agentlanes.analysis.footprint.checkout import CheckoutProviders
 from agentlanes.config import Config, load_config
 from agentlanes.errors import InputError
 from agentlanes.metrics.dashboard import build_dashboard
@@ -66,9 +68,9 @@ def load(source: Source, config: Config | None = None, as_of: str | datetime | N
     return full, snapshot(full, _moment(as_of))
 
 
-def _checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] | None, str]:
+def _checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] | None, str, CheckoutProviders | None]:
     if source.repo is None:
-        return None, ""
+        return None, "", None
     checkout = Checkout.open(source.repo)
     commit = checkout.commit_at(moment)
     if commit is None:
@@ -77,7 +79,7 @@ def _checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] |
             "pick a later --as-of, or a checkout with that history",
         )
     tree = checkout.tree(commit)
-    return tree, f"git tree of {commit[:12]} in {checkout.path} ({len(tree)} files)"
+    return tree, f"git tree of {commit[:12]} in {checkout.path} ({len(tree)} files)", CheckoutProviders(checkout)
 
 
 def analyze(
@@ -95,8 +97,8 @@ def analyze(
     full, cut = load(source, config, as_of)
     if tasks_from == "pulls" and cut.as_of is None:
         raise InputError("--tasks-from pulls needs --as-of", "pick the moment whose following PRs become the backlog")
-    tree, tree_source = _checkout_tree(source, cut.now)
-    inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon)
+    tree, tree_source, providers = _checkout_tree(source, cut.now)
+    inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon, providers)
     return analyze_inputs(inputs, config)
 
 
@@ -176,4 +178,71 @@ def demo(output_dir: str | Path = "artifacts", seed: int = 7) -> DemoResult:
         ready=analysis.summary.ready,
         selected=len(plan.selected),
         merged_in_window=sum(row.merged for row in board.merged_per_week),
+    )
+
+
+def predict(
+    text: str,
+    source: Source,
+    *,
+    config: Config | None = None,
+    as_of: str | datetime | None = None,
+    top: int = 20,
+    task_type: str | None = None,
+) -> list[PredictedFile]:
+    """Rank the files a task's fix will likely change, from its text alone."""
+    from agentlanes.analysis.footprint import FootprintPredictor
+    from agentlanes.analysis.kinds import classify_type
+    from agentlanes.model import Issue, IssueState
+
+    if not text.strip():
+        raise InputError("the task text is empty", "pass a file with the issue's title and body, or pipe it to stdin")
+    config = config or load_config()
+    if source.from_dir is None and source.issues is None and source.pulls is None:
+        if source.repo is None:
+            raise InputError("no data to predict from", "pass --repo CHECKOUT and/or --from EXPORT_FOLDER")
+        cut = Dataset(name=str(source.repo), issues=(), pulls=())
+    else:
+        _, cut = load(source, config, as_of)
+    moment = cut.now or _moment(as_of) or datetime.now(UTC)
+    _, _, providers = _checkout_tree(source, moment)
+    predictor = FootprintPredictor.build(
+        cut, moment, providers.tree if providers else None, providers.contents if providers else None
+    )
+    title = text.strip().splitlines()[0]
+    kind = task_type or classify_type(Issue(0, title, text, IssueState.OPEN, None)).value
+    return predictor.predict_text(text, kind, top=top, moment=moment)
+
+
+def backtest(
+    sources: list[Source],
+    *,
+    config: Config | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    limit: int | None = None,
+    threshold: float = 0.3,
+    conflicts: bool = True,
+) -> dict:
+    """Replay history: predict past tasks' footprints and conflicts, compare with what happened."""
+    from agentlanes.backtest.report import run_backtests
+
+    config = config or load_config()
+    if not sources:
+        raise InputError("no data set given", "pass --from FOLDER (repeatable)")
+    if len(sources) > 1 and any(s.repo for s in sources):
+        raise InputError("--repo works with a single --from", "run one backtest per repository with a checkout")
+    datasets = [load(source, config)[0] for source in sources]
+    providers = None
+    if sources[0].repo is not None:
+        providers = CheckoutProviders(Checkout.open(sources[0].repo))
+    return run_backtests(
+        datasets,
+        since=_moment(since),
+        until=_moment(until),
+        limit=limit,
+        threshold=threshold,
+        conflicts=conflicts,
+        tree=providers.tree if providers else None,
+        contents=providers.contents if providers else None,
     )

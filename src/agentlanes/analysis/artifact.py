@@ -94,6 +94,15 @@ class IssueAnalysis(_Model):
     recommendation: Recommendation
 
 
+class FootprintModel(_Model):
+    """How the footprint probabilities were produced."""
+
+    training_tasks: int = Field(description="past tasks with known footprints the model was fitted on")
+    task_source: str = Field(description="issues, or pull requests as tasks where issue text is missing")
+    fitted: bool = Field(description="false when too few past tasks existed and prior weights were used")
+    weights: dict[str, float] = Field(description="logistic-regression weight per signal, and the bias")
+
+
 class ParallelGroup(_Model):
     id: int
     issues: list[int]
@@ -162,6 +171,7 @@ class BacklogAnalysis(_Model):
     conflict_threshold: float
     tasks_from: str = Field(description="issues, or pull-request replay")
     file_tree: str = Field(description="where the list of repository files came from")
+    footprint_model: FootprintModel
     summary: Summary
     components: list[ComponentDefinition]
     issues: list[IssueAnalysis]

@@ -13,6 +13,7 @@ from agentlanes.analysis import artifact as art
 from agentlanes.analysis.components import infer_components
 from agentlanes.analysis.dependencies import dependency_edges, resolve_dependencies
 from agentlanes.analysis.footprint import FootprintPredictor, PredictedFile
+from agentlanes.analysis.footprint.checkout import CheckoutProviders
 from agentlanes.analysis.kinds import classify_type
 from agentlanes.analysis.paths import ComponentIndex, known_paths, resolve_components
 from agentlanes.analysis.size import estimate_size
@@ -51,6 +52,7 @@ class AnalysisInputs:
     tree_source: str = ""
     tasks_from: str = "issues"  # or "pulls"
     horizon: timedelta = DEFAULT_REPLAY_HORIZON
+    providers: CheckoutProviders | None = None  # file trees and contents of the checkout
 
 
 def _tasks(inputs: AnalysisInputs) -> tuple[list[Issue], str]:
@@ -91,7 +93,10 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
     paths = known_paths(dataset, inputs.tree)
     components = resolve_components(config, paths)
     component_index = ComponentIndex(components)
-    predictor = FootprintPredictor(paths)
+    providers = inputs.providers
+    predictor = FootprintPredictor.build(
+        dataset, now, providers.tree if providers else None, providers.contents if providers else None
+    )
     merged_before = [p for p in dataset.pulls if p.state is not PullState.OPEN]
     history = build_history(merged_before, pull_type) if config.agents else AgentHistory.empty()
 
@@ -104,7 +109,7 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
     partial: list[dict] = []
     for task in tasks:
         decision = classify_type(task)
-        footprint: list[PredictedFile] = predictor.predict(task, top=FOOTPRINT_TOP)
+        footprint: list[PredictedFile] = predictor.predict_text(task.text, decision.value, top=FOOTPRINT_TOP)
         evidence = infer_components(task, footprint, component_index)
         size = estimate_size(task, decision.value, len(footprint), len(evidence))
         score, priority_reasons = priority_score(task, config.priorities)
@@ -143,6 +148,12 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
         conflict_threshold=rule.tau,
         tasks_from=tasks_from,
         file_tree=inputs.tree_source or f"paths changed in history ({len(paths)} files)",
+        footprint_model=art.FootprintModel(
+            training_tasks=predictor.training_tasks,
+            task_source=predictor.mode,
+            fitted=predictor.calibrator.trained,
+            weights={name: round(value, 4) for name, value in predictor.calibrator.weights().items()},
+        ),
         summary=_summary(issues, groups, len(pairs)),
         components=[art.ComponentDefinition(name=c.name, paths=list(c.globs), source=c.source) for c in components],
         issues=issues,

@@ -1,32 +1,118 @@
-"""Predict the files an issue's fix will touch (its footprint)."""
+"""Predict the files an issue's fix will touch (its footprint), with probabilities.
+
+Signals: files named in the text (paths, file names, stack frames); BM25 over
+path tokens, over the texts of past changes to each file, and over file contents
+with a checkout; the files of similar past work; co-change with those files; and
+how often and how recently each file changes. A logistic model fitted on the
+repository's own past tasks turns the signals into calibrated probabilities.
+Only data from before the prediction moment is used.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from agentlanes.analysis.footprint.mentions import MentionIndex
-from agentlanes.model import Issue
+import numpy as np
+
+from agentlanes.analysis.footprint.engine import (
+    TRAINING_REBUILD_FRACTION,
+    TRAINING_REBUILD_MAX_PENDING,
+    ContentProvider,
+    FootprintEngine,
+    TreeProvider,
+)
+from agentlanes.analysis.footprint.history import change_sets
+from agentlanes.analysis.footprint.model import Calibrator
+from agentlanes.analysis.footprint.truth import TruthTask, truth_tasks
+from agentlanes.model import Dataset, PullState
+
+# Past tasks replayed to fit the model when predicting; older ones add little.
+MAX_TRAINING_TASKS = 300
+DEFAULT_TOP = 20
+# Files under this probability are not listed in a footprint.
+MIN_LISTED_PROBABILITY = 0.02
 
 
 @dataclass(frozen=True, slots=True)
 class PredictedFile:
-    """One predicted file: ``score`` in [0, 1] and the signals that produced it."""
+    """One predicted file: ``score`` is the probability that the fix changes it."""
 
     path: str
     score: float
     signals: tuple[str, ...]
 
 
+def labels_for(paths: list[str], truth: tuple[str, ...]) -> np.ndarray:
+    wanted = set(truth)
+    return np.array([1.0 if path in wanted else 0.0 for path in paths])
+
+
 class FootprintPredictor:
-    """Ranks the known files by how likely an issue's fix changes them."""
+    """Ranks the known files by the probability that a task's fix changes them."""
 
-    def __init__(self, paths: Iterable[str]) -> None:
-        self.paths = tuple(paths)
-        self._mentions = MentionIndex(self.paths)
+    def __init__(self, engine: FootprintEngine, calibrator: Calibrator, moment: datetime, mode: str,
+                 training_tasks: int) -> None:
+        self.engine = engine
+        self.calibrator = calibrator
+        self.moment = moment
+        self.mode = mode
+        self.training_tasks = training_tasks
 
-    def predict(self, issue: Issue, top: int = 20) -> list[PredictedFile]:
-        found = [
-            PredictedFile(m.path, round(0.9 * m.weight, 4), (m.signal,)) for m in self._mentions.mentions(issue.text)
-        ]
-        return found[:top]
+    @classmethod
+    def build(
+        cls,
+        dataset: Dataset,
+        moment: datetime | None = None,
+        tree: TreeProvider | None = None,
+        contents: ContentProvider | None = None,
+    ) -> FootprintPredictor:
+        """Replay ``dataset`` (already cut at ``moment``) and fit the model on its past tasks."""
+        moment = moment or dataset.now
+        engine = FootprintEngine(
+            change_sets(dataset), tree, contents, TRAINING_REBUILD_FRACTION, TRAINING_REBUILD_MAX_PENDING
+        )
+        calibrator = Calibrator()
+        past, mode = truth_tasks(dataset)
+        if moment is not None:
+            past = [t for t in past if t.opened_at < moment and t.truth_at <= moment]
+        past = past[-MAX_TRAINING_TASKS:]
+        released: list[TruthTask] = []
+        for task in past:
+            # Count the real footprints of tasks finished before this one opened.
+            while released and released[0].truth_at <= task.opened_at:
+                engine.state.record_truth(released.pop(0).truth)
+            found = engine.candidates(task.text, task.task_type, task.opened_at)
+            calibrator.add(found.matrix, labels_for(found.paths, task.truth))
+            released.append(task)
+            released.sort(key=lambda t: t.truth_at)
+        for task in released:
+            engine.state.record_truth(task.truth)
+        calibrator.fit()
+        if moment is not None:
+            # Changes at the moment itself (the newest merge, say) already exist.
+            engine.advance(moment + timedelta(microseconds=1))
+        # Files of open pull requests exist on their branches and are locked, so
+        # they must be matchable even before any merge adds them.
+        engine.state.paths.update(p for pull in dataset.pulls if pull.state is PullState.OPEN for p in pull.file_paths)
+        if moment is not None:
+            engine.snapshot(moment, fresh=True)
+        return cls(engine, calibrator, moment, mode, len(past))  # type: ignore[arg-type]
+
+    def predict_text(self, text: str, task_type: str = "feature", top: int = DEFAULT_TOP,
+                     moment: datetime | None = None) -> list[PredictedFile]:
+        """Rank files for a task text; at most ``top`` files above the listing floor."""
+        when = moment or self.moment
+        found = self.engine.candidates(text, task_type, when)
+        probabilities = self.calibrator.probabilities(found.matrix)
+        order = np.argsort(-probabilities, kind="stable")
+        result: list[PredictedFile] = []
+        for index in order[:top]:
+            probability = float(probabilities[index])
+            if probability < MIN_LISTED_PROBABILITY:
+                break
+            result.append(PredictedFile(found.paths[index], round(probability, 4), tuple(found.signals[index][:4])))
+        return result
+
+
+__all__ = ["FootprintPredictor", "PredictedFile", "TruthTask", "labels_for"]

@@ -1,0 +1,1 @@
+"""Backtests: replay history to measure footprint predictions and conflict detection."""
