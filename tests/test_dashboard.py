@@ -77,8 +77,9 @@ def test_recorded_signals_are_used(write_json):
         gh_pull(2, mergedAt="2026-01-07T00:00:00Z", mergeable="MERGEABLE"),
     ]
     board = _board(write_json, pulls, until="2026-01-09")
-    assert board.conflict_rate.source == "recorded signals"
+    assert board.conflict_rate.source == "signals"
     assert board.conflict_rate.rate == 0.5
+    assert board.conflict_rate.by_signal == {"mergeable-state": 1}
 
 
 def test_issue_lead_time(write_json):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -93,13 +92,6 @@ def lifetimes(pulls: Iterable[PullRequest], include_drafts: bool) -> tuple[list[
             end = start
         spans.append(Lifetime(pull, start, end))
     return spans, unknown
-
-
-def counts_at(spans: Sequence[Lifetime], moments: Sequence[datetime]) -> list[int]:
-    """How many spans contain each moment (start inclusive, end exclusive)."""
-    starts = sorted(span.start for span in spans)
-    ends = sorted(span.end for span in spans if span.end is not None)
-    return [bisect.bisect_right(starts, m) - bisect.bisect_right(ends, m) for m in moments]
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

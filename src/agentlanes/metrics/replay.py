@@ -1,0 +1,111 @@
+"""Replay finished pull requests against a git checkout (``--repo``).
+
+For every PR merged or closed in the window, the PR's final head is merged with
+``git merge-tree`` into the base branch as it stood just before the PR was
+merged or closed; a conflict there is a conflict episode. "Just before" is the
+merge commit's predecessor on the base branch's first-parent line when the data
+names a merge commit found on that line, otherwise the newest first-parent
+commit with a committer time before the merge or close time.
+
+The same pass recovers each PR's own commits (reachable from the head, not from
+that base commit), for base-into-head merges and the agent commit share.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentlanes.metrics.history import BaseLine, CommitNode, base_merges, nodes_from_git
+from agentlanes.metrics.mergetree import check_git_version, commit_objects, merge_pairs
+from agentlanes.metrics.refs import RefIndex, head_candidates
+from agentlanes.model import PullRequest, PullState
+from agentlanes.sources.gitrepo import Checkout
+
+
+@dataclass(frozen=True, slots=True)
+class PullReplay:
+    """What the checkout says about one finished PR."""
+
+    head: str
+    base: str
+    conflicted: bool | None
+    files: tuple[str, ...] = ()
+    base_merges: int = 0
+    commits: tuple[CommitNode, ...] = ()
+    error: str = ""
+
+
+@dataclass
+class ReplayReport:
+    """Per-PR replays, and how many PRs could not be replayed and why."""
+
+    repository: str
+    pulls: dict[int, PullReplay] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _resolve_heads(pulls: Sequence[PullRequest], refs: RefIndex) -> dict[int, str]:
+    candidates = {pull.number: head_candidates(pull, refs, live=False) for pull in pulls}
+    resolved = commit_objects(refs.repo, [c.oid for options in candidates.values() for c in options])
+    heads: dict[int, str] = {}
+    for number, options in candidates.items():
+        found = next((resolved[c.oid] for c in options if c.oid in resolved), None)
+        if found:
+            heads[number] = found
+    return heads
+
+
+def _base_lines(pulls: Sequence[PullRequest], refs: RefIndex, heads: dict[int, str]) -> dict[str, BaseLine]:
+    default = refs.default_base()
+    names = {pull.base_ref or default for pull in pulls}
+    tips = {name: located.oid for name in names if (located := refs.branch(name))}
+    nodes = nodes_from_git(refs.repo, list(tips.values()) + list(heads.values()))
+    return {name: BaseLine(nodes, tip) for name, tip in tips.items()}
+
+
+def _base_index(pull: PullRequest, line: BaseLine) -> int | None:
+    position = line.position.get(pull.merge_commit_oid or "")
+    if pull.state is PullState.MERGED and position:
+        return position - 1
+    return line.index_before(pull.finished_at) if pull.finished_at else None
+
+
+def replay(repo: str | Path, pulls: Sequence[PullRequest]) -> ReplayReport:
+    """Replay ``pulls`` (finished PRs) in the checkout at ``repo``."""
+    checkout = Checkout.open(repo)
+    check_git_version(checkout.path)
+    report = ReplayReport(repository=str(checkout.path))
+    finished = [p for p in pulls if p.state is not PullState.OPEN]
+    if not finished:
+        return report
+    refs = RefIndex(checkout.path)
+    heads = _resolve_heads(finished, refs)
+    lines = _base_lines(finished, refs, heads)
+    default = refs.default_base()
+    planned: dict[int, tuple[str, str, tuple[CommitNode, ...]]] = {}
+    for pull in finished:
+        line = lines.get(pull.base_ref or default)
+        if pull.number not in heads:
+            report.skipped["head commit not in the repository"] += 1
+        elif line is None:
+            report.skipped["base branch not in the repository"] += 1
+        elif pull.finished_at is None:
+            report.skipped["close time unknown"] += 1
+        elif (index := _base_index(pull, line)) is None:
+            report.skipped["no base commit before the PR finished"] += 1
+        else:
+            own = line.own_commits(heads[pull.number], index) or []
+            planned[pull.number] = (line.line[index], heads[pull.number], tuple(own))
+    pairs = list(dict.fromkeys((base, head) for base, head, _ in planned.values()))
+    outcomes = {(r.ours, r.theirs): r for r in merge_pairs(checkout.path, pairs)}
+    for number, (base, head, own) in planned.items():
+        result = outcomes.get((base, head))
+        if result is None or result.clean is None:
+            report.skipped["git could not merge the pair"] += 1
+            continue
+        report.pulls[number] = PullReplay(head, base, result.conflicted, result.files, base_merges(own), own,
+                                          result.error)
+    return report
