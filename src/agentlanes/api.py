@@ -143,9 +143,12 @@ def dashboard(
     ``agentlanes.sources.sidecars`` for both file formats).
     """
     config = config or load_config()
-    full, cut = load(source, config, as_of)
+    end = _window_end(until)
+    # Without --as-of, a past --until also fixes the state the PRs are shown in.
+    moment = _moment(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
+    full, cut = load(source, config, moment)
     return build_dashboard(
-        cut, config, since=_moment(since), until=_window_end(until), weeks=weeks, group_by=group_by,
+        cut, config, since=_moment(since), until=end, weeks=weeks, group_by=group_by,
         repo=source.repo, queue_snapshots=queue_snapshots, dispatched=dispatch_spans(dispatch_log, cut),
         history=full.commits,
     )

@@ -8,10 +8,11 @@ whose ``refs/pull/N/merge`` still exists (GitHub keeps that ref only while a PR
 is open), or, when the clone has no pull refs, every branch of the preferred
 remote (local branches without a remote) except the base.
 
-Every head is merged with the base, and every pair of heads whose changes can
-touch (a shared path, or a path that is a folder in the other) with each other,
-all in one ``git merge-tree --stdin`` run. Pairs with disjoint changes merge
-cleanly by construction and are counted, not run, unless ``all_pairs`` is set.
+Every head is merged with the base, and with every other head whose changes
+since their merge base can touch its own (see ``agentlanes.metrics.forks``), all
+in one ``git merge-tree --stdin`` run. Two heads conflict when git's merge of
+the two conflicts. Pairs whose changes cannot touch merge cleanly and are
+counted, not run, unless ``all_pairs`` is set.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from agentlanes.errors import InputError
-from agentlanes.metrics.mergetree import check_git_version, commit_objects, merge_pairs
+from agentlanes.metrics.forks import BaseChanges, folders_of, fork_index
+from agentlanes.metrics.history import BaseLine, nodes_from_git
+from agentlanes.metrics.mergetree import commit_objects, merge_pairs, open_repository
 from agentlanes.metrics.refs import Located, RefIndex, head_candidates
 from agentlanes.model import PullRequest, PullState
-from agentlanes.sources.gitrepo import Checkout, run_git
+from agentlanes.sources.gitrepo import run_git
 
 MATRIX_SCHEMA_VERSION = "1.0"
 DEFAULT_MAX_HEADS = 200
@@ -130,12 +133,7 @@ def _changed_paths(repo: Path, base_oid: str, head_oid: str) -> set[str] | None:
 
 
 def _folders(paths: set[str]) -> set[str]:
-    """Every folder that contains one of ``paths``: ``a/b/c.py`` -> ``a``, ``a/b``."""
-    folders = set()
-    for path in paths:
-        parts = path.split("/")
-        folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
-    return folders
+    return {folder for path in paths for folder in folders_of(path)}
 
 
 def may_conflict(first: set[str] | None, second: set[str] | None) -> bool:
@@ -148,16 +146,36 @@ def may_conflict(first: set[str] | None, second: set[str] | None) -> bool:
     return bool(first & second or first & _folders(second) or _folders(first) & second)
 
 
+class _PairFilter:
+    """Decides which pairs of heads to merge (see ``agentlanes.metrics.forks``)."""
+
+    def __init__(self, repo: Path, base_oid: str, heads: list[_Head]) -> None:
+        self.paths = {head.id: _changed_paths(repo, base_oid, head.located.oid) for head in heads}
+        line = BaseLine(nodes_from_git(repo, [base_oid] + [head.located.oid for head in heads]), base_oid)
+        self.forks = {head.id: fork_index(line, head.located.oid) for head in heads}
+        known = [fork for fork in self.forks.values() if fork is not None]
+        self.changes = BaseChanges(repo, line, min(known)) if known else None
+
+    def may_conflict(self, first: _Head, second: _Head) -> bool:
+        paths_a, paths_b = self.paths[first.id], self.paths[second.id]
+        fork_a, fork_b = self.forks[first.id], self.forks[second.id]
+        if paths_a is None or paths_b is None or fork_a is None or fork_b is None or self.changes is None:
+            return True
+        if may_conflict(paths_a, paths_b):
+            return True
+        older, lower, upper = (paths_a, fork_a, fork_b) if fork_a <= fork_b else (paths_b, fork_b, fork_a)
+        return self.changes.touches(older, lower, upper)
+
+
 def conflict_matrix(repo: str | Path, pulls: Sequence[PullRequest] | None = None, base: str | None = None,
                     max_heads: int = DEFAULT_MAX_HEADS, all_pairs: bool = False) -> ConflictMatrix:
     """Merge every open head with the base and with every other head it may conflict with."""
-    checkout = Checkout.open(repo)
-    check_git_version(checkout.path)
-    refs = RefIndex(checkout.path)
+    path = open_repository(repo)
+    refs = RefIndex(path)
     base_name = base or _common_base(pulls) or refs.default_base()
     located_base = refs.branch(base_name)
     if located_base is None:
-        raise InputError(f"base branch {base_name!r} not found in {checkout.path}",
+        raise InputError(f"base branch {base_name!r} not found in {path}",
                          "fetch it, or name an existing branch with --base")
     if pulls is not None:
         heads, skipped = _heads_from_pulls([p for p in pulls if p.state is PullState.OPEN], refs)
@@ -169,7 +187,7 @@ def conflict_matrix(repo: str | Path, pulls: Sequence[PullRequest] | None = None
     for head in heads[max_heads:]:
         skipped.append(SkippedHead(id=head.id, reason=f"more than --max-heads {max_heads} open heads"))
     heads = heads[:max_heads]
-    return _run(checkout.path, base_name, located_base.oid, heads, heads_from, skipped, all_pairs)
+    return _run(path, base_name, located_base.oid, heads, heads_from, skipped, all_pairs)
 
 
 def _common_base(pulls: Sequence[PullRequest] | None) -> str | None:
@@ -179,8 +197,9 @@ def _common_base(pulls: Sequence[PullRequest] | None) -> str | None:
 
 def _run(repo: Path, base: str, base_oid: str, heads: list[_Head], heads_from: str, skipped: list[SkippedHead],
          all_pairs: bool) -> ConflictMatrix:
-    paths = {head.id: _changed_paths(repo, base_oid, head.located.oid) for head in heads}
-    candidates = [(a, b) for a, b in combinations(heads, 2) if all_pairs or may_conflict(paths[a.id], paths[b.id])]
+    pair_filter = _PairFilter(repo, base_oid, heads)
+    paths = pair_filter.paths
+    candidates = [(a, b) for a, b in combinations(heads, 2) if all_pairs or pair_filter.may_conflict(a, b)]
     requests = [(base_oid, head.located.oid) for head in heads] + [(a.located.oid, b.located.oid) for a, b in candidates]
     results = {(r.ours, r.theirs): r for r in merge_pairs(repo, list(dict.fromkeys(requests)))}
     pairs: list[MatrixPair] = []

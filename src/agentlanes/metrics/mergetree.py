@@ -47,6 +47,18 @@ def _git(repo: Path, args: Sequence[str], stdin: bytes) -> subprocess.CompletedP
         raise InputError("git is not installed", "install git 2.38 or newer") from None
 
 
+def open_repository(path: str | Path) -> Path:
+    """Check that ``path`` is a git repository (a checkout or a bare mirror clone) and return it."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError(f"--repo {path}: folder not found", "pass the path of a local clone of the repository")
+    if _git(folder, ["rev-parse", "--git-dir"], b"").returncode != 0:
+        raise InputError(f"--repo {path}: not a git repository",
+                         "clone the repository (git clone --mirror also fetches refs/pull/*) and pass its folder")
+    check_git_version(folder)
+    return folder
+
+
 def check_git_version(repo: Path) -> None:
     """Raise ``InputError`` when git is older than ``merge-tree --write-tree`` needs."""
     output = _git(repo, ["version"], b"").stdout.decode("utf-8", "replace")

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agentlanes.metrics.history import BaseLine, CommitNode, base_merges, nodes_from_git
-from agentlanes.metrics.mergetree import check_git_version, commit_objects, merge_pairs
+from agentlanes.metrics.mergetree import commit_objects, merge_pairs, open_repository
 from agentlanes.metrics.refs import RefIndex, head_candidates
 from agentlanes.model import PullRequest, PullState
-from agentlanes.sources.gitrepo import Checkout
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +67,19 @@ def _base_lines(pulls: Sequence[PullRequest], refs: RefIndex, heads: dict[int, s
 
 def _base_index(pull: PullRequest, line: BaseLine) -> int | None:
     position = line.position.get(pull.merge_commit_oid or "")
-    if pull.state is PullState.MERGED and position:
+    if pull.state is PullState.MERGED and position is not None and position > 0:
         return position - 1
     return line.index_before(pull.finished_at) if pull.finished_at else None
 
 
 def replay(repo: str | Path, pulls: Sequence[PullRequest]) -> ReplayReport:
     """Replay ``pulls`` (finished PRs) in the checkout at ``repo``."""
-    checkout = Checkout.open(repo)
-    check_git_version(checkout.path)
-    report = ReplayReport(repository=str(checkout.path))
+    path = open_repository(repo)
+    report = ReplayReport(repository=str(path))
     finished = [p for p in pulls if p.state is not PullState.OPEN]
     if not finished:
         return report
-    refs = RefIndex(checkout.path)
+    refs = RefIndex(path)
     heads = _resolve_heads(finished, refs)
     lines = _base_lines(finished, refs, heads)
     default = refs.default_base()
@@ -100,7 +98,7 @@ def replay(repo: str | Path, pulls: Sequence[PullRequest]) -> ReplayReport:
             own = line.own_commits(heads[pull.number], index) or []
             planned[pull.number] = (line.line[index], heads[pull.number], tuple(own))
     pairs = list(dict.fromkeys((base, head) for base, head, _ in planned.values()))
-    outcomes = {(r.ours, r.theirs): r for r in merge_pairs(checkout.path, pairs)}
+    outcomes = {(r.ours, r.theirs): r for r in merge_pairs(path, pairs)}
     for number, (base, head, own) in planned.items():
         result = outcomes.get((base, head))
         if result is None or result.clean is None:

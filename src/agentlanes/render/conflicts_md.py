@@ -24,7 +24,7 @@ def render_matrix_markdown(matrix: ConflictMatrix) -> str:
         "",
         f"Base {md_code(matrix.base)} at {md_code(matrix.base_oid[:12])}. Heads from {md_text(matrix.heads_from)}. "
         f"{len(matrix.heads)} heads: {with_base} conflict with the base; {len(matrix.pairs)} of "
-        f"{matrix.pairs_checked} merged pairs conflict ({matrix.pairs_disjoint} pairs with disjoint changes "
+        f"{matrix.pairs_checked} merged pairs conflict ({matrix.pairs_disjoint} pairs whose changes cannot touch were "
         "not merged). Merged in memory with one `git merge-tree --write-tree --stdin` run.",
         "",
     ]
