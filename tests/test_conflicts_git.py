@@ -8,10 +8,11 @@ History (main's first-parent line, then the open heads):
 - #3 changes b.txt, squash-merged (clean);
 - #4 adds c.txt in a commit by Jules, merges main into itself, then merges
   (clean, one base-into-head merge, half of its commits by an agent);
-- open #5 and #6 change a.txt line 9 differently (they conflict with each
-  other, not with main), open #7 adds d.txt (conflicts with nothing), open #8
-  forked before #1 and changes a.txt line 1 (conflicts with main, and with the
-  heads that carry #1's change).
+- open #5 and #6 change a.txt line 9 differently, so they conflict with each
+  other but not with main;
+- open #7 adds d.txt and conflicts with nothing;
+- open #8 forked before #1 and changes a.txt line 1, so it conflicts with main
+  and with the heads that carry #1's change.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> dict:
     merge_4 = repo.merge("agent-work", "2026-01-09T10:00:00Z", "Merge pull request #4")
 
     repo.checkout("tune-9", merge_4)
-    heads[5] = repo.commit("Nine by PR5", {"a.txt": lines((1, "one by PR1"), (9, "nine by PR5"))}, "2026-01-10T10:00:00Z")
+    heads[5] = repo.commit("Nine by PR5", {"a.txt": lines((1, "one by PR1"), (9, "nine by PR5"))},
+                           "2026-01-10T10:00:00Z")
     repo.checkout("tune-9b", merge_4)
-    heads[6] = repo.commit("Nine by PR6", {"a.txt": lines((1, "one by PR1"), (9, "nine by PR6"))}, "2026-01-10T11:00:00Z")
+    heads[6] = repo.commit("Nine by PR6", {"a.txt": lines((1, "one by PR1"), (9, "nine by PR6"))},
+                           "2026-01-10T11:00:00Z")
     repo.checkout("new-file", merge_4)
     heads[7] = repo.commit("Add d", {"d.txt": "d\n"}, "2026-01-11T10:00:00Z")
     repo.checkout("stale-1", root)
@@ -258,3 +261,13 @@ def test_matrix_markdown_escapes_titles(history: dict):
     assert "<script>" not in page
     assert "@octocat" not in page
     assert "Fix \\| &lt;script&gt;" in page
+
+
+def test_bare_mirror_clone_works(history: dict, tmp_path: Path):
+    mirror = tmp_path / "mirror.git"
+    history["repo"].git("clone", "-q", "--mirror", str(history["repo"].path), str(mirror))
+    matrix = conflict_matrix(mirror)
+    assert {head.id for head in matrix.heads} == {"#5", "#6", "#7", "#8"}
+    assert [head.id for head in matrix.heads if head.base_conflict] == ["#8"]
+    report = replay(mirror, finished_pulls(history))
+    assert report.pulls[2].conflicted is True

@@ -162,7 +162,9 @@ def conflicts(
     max_heads: int = DEFAULT_MAX_HEADS,
     all_pairs: bool = False,
 ) -> ConflictMatrix:
-    """Merge-test the open PR heads in ``source.repo`` against the base and each other (see ``agentlanes.metrics.matrix``).
+    """Merge-test the open PR heads in ``source.repo`` against the base and each other.
+
+    See ``agentlanes.metrics.matrix`` for how heads and the base are found.
 
     PR data in ``source`` is optional: with it, the open PRs are the heads;
     without it, the heads come from the repository's refs.

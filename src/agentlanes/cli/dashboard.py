@@ -41,7 +41,8 @@ def _render(kind: str, board: Dashboard) -> bytes:
 @click.option("--format", "formats", type=click.Choice(list(FORMATS)), multiple=True,
               help="Write only this format (repeatable). Default: md, html and json.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="With exactly one --format: the file to write. Default: artifacts/orchestration/velocity_dashboard.*")
+              help="With exactly one --format: the file to write. "
+              "Default: artifacts/orchestration/velocity_dashboard.*")
 @click.option("--queue-snapshots", "queue_file", type=click.Path(dir_okay=False),
               help="JSON Lines of stored live merge-queue depths: {\"at\": TIME, \"depth\": N} per line.")
 @click.option("--dispatch-log", "dispatch_file", type=click.Path(dir_okay=False),

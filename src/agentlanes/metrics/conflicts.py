@@ -52,7 +52,8 @@ def conflict_signals(pull: PullRequest, base_merges: Mapping[int, int] | None = 
                      report: ReplayReport | None = None) -> list[str]:
     """Names of the conflict signals present on one PR."""
     signals: set[str] = set()
-    if (pull.mergeable or "").upper() in _CONFLICT_STATES or (pull.merge_state_status or "").upper() in _CONFLICT_STATES:
+    states = {(pull.mergeable or "").upper(), (pull.merge_state_status or "").upper()}
+    if states & _CONFLICT_STATES:
         signals.add("mergeable-state")
     for event in pull.timeline:
         if event.kind == "removed_from_merge_queue" and "conflict" in event.reason.lower():
@@ -94,8 +95,9 @@ def overlap_episodes(pulls: Sequence[PullRequest]) -> set[int]:
     return found
 
 
-def _cells(closed: Sequence[PullRequest], conflicted: set[int], key) -> dict[str, m.ConflictCell]:
-    table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def _cells(closed: Sequence[PullRequest], conflicted: set[int], key,
+           keys: Sequence[str] = ()) -> dict[str, m.ConflictCell]:
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0], {name: [0, 0] for name in keys})
     for pull in closed:
         table[key(pull)][0] += 1
         table[key(pull)][1] += pull.number in conflicted
@@ -150,7 +152,7 @@ def conflict_rate(pulls: Sequence[PullRequest], window: Window, grouper: Grouper
         observed=observed,
         coverage=dict(sorted(coverage.items())),
         by_signal=dict(sorted(by_signal.items())) if observed else {"file-overlap": len(overlap)},
-        by_kind=_cells(closed, conflicted, lambda p: p.attribution.kind.value),
+        by_kind=_cells(closed, conflicted, lambda p: p.attribution.kind.value, m.KINDS),
         by_group=_cells(closed, conflicted, grouper.of),
         weeks=_weeks(closed, conflicted, window),
         overlap_upper_bound=proxy,
@@ -173,7 +175,7 @@ def _weeks(closed: Sequence[PullRequest], conflicted: set[int], window: Window) 
 
 def _listed(closed: Sequence[PullRequest], signals: Mapping[int, list[str]], grouper: Grouper,
             report: ReplayReport | None) -> list[m.ConflictPull]:
-    """The most recently finished PRs with a conflict episode, at most ``MAX_LISTED_PULLS``."""
+    """List the most recently finished PRs with a conflict episode, at most ``MAX_LISTED_PULLS``."""
     chosen = sorted((p for p in closed if p.number in signals), key=lambda p: (p.finished_at, p.number), reverse=True)
     rows = []
     for pull in chosen[:MAX_LISTED_PULLS]:

@@ -30,7 +30,7 @@ __all__ = ["GROUPINGS", "build_dashboard"]
 
 
 def _groups(pulls: Sequence[PullRequest], window: Window, grouper: Grouper, streams: m.ActiveStreams) -> list[str]:
-    """Every group shown, most active first: PRs created or finished in the window, then stream-only groups."""
+    """List every group shown, most PRs created or finished in the window first, then stream-only groups."""
     activity: Counter[str] = Counter()
     for pull in pulls:
         if window.contains(pull.created_at) or (pull.finished_at and window.contains(pull.finished_at)):
@@ -66,9 +66,9 @@ def build_dashboard(
 ) -> m.Dashboard:
     """Compute the dashboard for ``dataset`` (already cut at ``--as-of``).
 
-    ``repo`` is a git checkout for the merge-tree replay; ``history`` the full
-    commit list before the ``--as-of`` cut (default: the dataset's commits), used
-    to recover PR commits from merge commits.
+    ``repo`` is a git checkout for the merge-tree replay. ``history`` is the full
+    commit list before the ``--as-of`` cut (default: the dataset's commits); it
+    is used to recover PR commits from merge commits.
     """
     grouper = Grouper.for_dataset(group_by, dataset, config)
     now = dataset.now

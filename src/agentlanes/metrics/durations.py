@@ -22,7 +22,7 @@ LEAD_TIME_VARIANT = (
 
 
 def hours_to_merge(pull: PullRequest) -> float | None:
-    """Merged minus ready-for-review time if the PR started as a draft, else minus creation."""
+    """Return merged minus ready-for-review time if the PR started as a draft, else minus creation, in hours."""
     if pull.merged_at is None:
         return None
     start = pull.ready_for_review_at or pull.created_at
@@ -72,7 +72,7 @@ def time_to_merge(pulls: Sequence[PullRequest], window: Window, grouper: Grouper
 
 
 def first_fixing_merges(issues: Sequence[Issue], pulls: Sequence[PullRequest]) -> dict[int, PullRequest]:
-    """Issue number -> the earliest merged PR that closes it (by closing reference on either side)."""
+    """Map each issue number to the earliest merged PR that closes it (by closing reference on either side)."""
     merged = {p.number: p for p in pulls if p.state is PullState.MERGED and p.merged_at is not None}
     links: dict[int, list[PullRequest]] = defaultdict(list)
     for pull in merged.values():
@@ -85,7 +85,7 @@ def first_fixing_merges(issues: Sequence[Issue], pulls: Sequence[PullRequest]) -
 
 def issue_lead_time(issues: Sequence[Issue], pulls: Sequence[PullRequest], window: Window,
                     grouper: Grouper) -> m.Durations:
-    """Issue created -> first merge of a PR closing it, for such merges in the window."""
+    """Measure issue created -> first merge of a PR closing it, for such merges in the window."""
     fixes = first_fixing_merges(issues, pulls)
     samples = []
     for issue in issues:

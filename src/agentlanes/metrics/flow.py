@@ -51,7 +51,7 @@ def streams(pulls: Sequence[PullRequest], grouper: Grouper,
 
 
 def _daily(found: Sequence[Stream], days: Sequence[datetime]) -> list[list[Stream]]:
-    """The streams open at each sample moment."""
+    """Return the streams open at each sample moment."""
     open_at: list[list[Stream]] = [[] for _ in days]
     for stream in found:
         first = bisect.bisect_left(days, stream.start)
@@ -132,7 +132,7 @@ def _merged_by_end(pull: PullRequest, window: Window) -> bool:
 def merge_rate(pulls: Sequence[PullRequest], window: Window, grouper: Grouper) -> m.MergeRate:
     """PRs created in the window that were merged by its end, over PRs created in it."""
     created = [p for p in pulls if window.contains(p.created_at)]
-    cells: dict[str, dict[str, list[int]]] = {"kind": defaultdict(lambda: [0, 0]),
+    cells: dict[str, dict[str, list[int]]] = {"kind": {kind: [0, 0] for kind in m.KINDS},
                                                "group": defaultdict(lambda: [0, 0])}
     weeks = {label: [0, 0] for label in window.weeks()}
     for pull in created:

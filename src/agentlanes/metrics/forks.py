@@ -2,7 +2,7 @@
 
 Merging two heads A and B three-way compares each with their merge base. When
 both forked from the base branch's first-parent line, A at line index ``a`` and
-B at ``b >= a``, the merge base is A's fork point, so A's side holds A's own
+B at ``b >= a``, the merge base is A's fork point, so A's side contains A's own
 changes and B's side B's own changes plus every base change in ``(a, b]``. The
 two can only conflict where those change sets touch: the same path, or a path
 that is a folder on the other side. Rename detection can pair paths that do not
@@ -21,13 +21,13 @@ from agentlanes.sources.gitrepo import run_git
 
 
 def folders_of(path: str) -> list[str]:
-    """Every folder that contains ``path``: ``a/b/c.py`` -> ``a``, ``a/b``."""
+    """Return every folder that contains ``path``: ``a/b/c.py`` -> ``a``, ``a/b``."""
     parts = path.split("/")
     return ["/".join(parts[:depth]) for depth in range(1, len(parts))]
 
 
 def fork_index(line: BaseLine, head: str) -> int | None:
-    """The line index of the newest base commit the head contains; ``None`` when it contains none."""
+    """Return the line index of the newest base commit the head contains, or ``None`` when it contains none."""
     tip = len(line.line) - 1
     own = line.own_commits(head, tip)
     if own is None:
@@ -69,7 +69,7 @@ class BaseChanges:
         return position < len(indexes) and indexes[position] <= upper
 
     def touches(self, paths: Iterable[str], lower: int, upper: int) -> bool:
-        """Whether a base commit with line index in ``(lower, upper]`` touches one of ``paths``."""
+        """Tell whether a base commit with line index in ``(lower, upper]`` touches one of ``paths``."""
         if upper <= lower:
             return False
         for path in paths:

@@ -4,15 +4,14 @@
   (``human``, ``dependency_bot``, ``other_bot``);
 - ``author``: the PR author's login (``app/<slug>`` for bots, ``ghost`` for
   deleted accounts);
-- ``component``: the component with the most changed files in the PR (ties go to
-  the alphabetically first name); ``(no files)`` when the PR lists no files and
-  ``(no component)`` when none of its files belongs to a component.
+- ``component``: the component with the most changed files in the PR, ties
+  going to the alphabetically first name. A PR that lists no files is in
+  ``(no files)``, one whose files belong to no component in ``(no component)``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from agentlanes.analysis.paths import ComponentIndex, known_paths, resolve_components
 from agentlanes.config import Config
@@ -51,7 +50,7 @@ class Grouper:
         return group
 
     def of_dispatch(self, agent: str) -> str:
-        """The group of an issue dispatched to ``agent`` that has no pull request yet."""
+        """Return the group of an issue dispatched to ``agent`` that has no pull request yet."""
         return DISPATCHED if self.by == "component" else agent
 
     def _compute(self, pull: PullRequest) -> str:
@@ -73,10 +72,3 @@ class Grouper:
             return NO_COMPONENT
         return min(counts, key=lambda name: (-counts[name], name))
 
-
-def ordered(counts: Iterable[tuple[str, float]]) -> list[str]:
-    """Group names by descending total, then by name, for stable tables and legends."""
-    totals: Counter[str] = Counter()
-    for name, value in counts:
-        totals[name] += value
-    return sorted(totals, key=lambda name: (-totals[name], name))

@@ -9,7 +9,7 @@ reachable through the merge commit's second parent. Squash and rebase merges
 leave no trace of the original commits in the base branch.
 
 A merge commit among a PR's own commits that has a parent outside them (a commit
-already on the base branch) is a *base-into-head merge*: someone merged the base
+already on the base branch) is a *base-into-head merge*. Someone merged the base
 branch into the PR branch, usually to resolve or pre-empt a conflict.
 """
 
@@ -39,7 +39,10 @@ class CommitNode:
 
 
 def login_from_email(email: str) -> str | None:
-    """``123+octocat@users.noreply.github.com`` -> ``octocat``; ``None`` for other addresses."""
+    """Return the login in a GitHub noreply address, else ``None``.
+
+    ``123+octocat@users.noreply.github.com`` -> ``octocat``.
+    """
     if not email.endswith(_NOREPLY):
         return None
     local = email[: -len(_NOREPLY)]
@@ -57,7 +60,7 @@ def nodes_from_commits(commits: Iterable[Commit]) -> dict[str, CommitNode]:
 
 
 def nodes_from_git(repo: Path, tips: Iterable[str]) -> dict[str, CommitNode]:
-    """Every commit reachable from ``tips``, read with one ``git log`` call."""
+    """Read every commit reachable from ``tips`` with one ``git log`` call."""
     revisions = "".join(f"{tip}\n" for tip in dict.fromkeys(tips))
     if not revisions:
         return {}
@@ -122,12 +125,12 @@ class BaseLine:
         return landing
 
     def index_before(self, moment: datetime) -> int | None:
-        """The newest line index whose commit was committed strictly before ``moment``."""
+        """Return the newest line index whose commit was committed strictly before ``moment``."""
         cut = bisect.bisect_left(self._times, int(moment.astimezone(UTC).timestamp()))
         return self._max_index[cut - 1] if cut > 0 else None
 
     def own_commits(self, head: str, base_index: int) -> list[CommitNode] | None:
-        """Commits reachable from ``head`` that were not on the line at ``base_index``."""
+        """Return the commits reachable from ``head`` that were not on the line at ``base_index``."""
         if head not in self.nodes:
             return None
         found: dict[str, CommitNode] = {}
@@ -145,7 +148,7 @@ class BaseLine:
         return list(found.values())
 
     def landed_through(self, merge_commit: str) -> list[CommitNode] | None:
-        """Commits that a two-parent merge commit on the line brought in through its second parent."""
+        """Return the commits that a two-parent merge commit on the line brought in through its second parent."""
         index = self.position.get(merge_commit)
         if index is None or index == 0 or len(self.nodes[merge_commit].parents) != 2:
             return None
@@ -153,13 +156,13 @@ class BaseLine:
 
 
 def base_merges(own: Sequence[CommitNode]) -> int:
-    """Merge commits among ``own`` with a parent outside it, i.e. base-into-head merges."""
+    """Count the merge commits among ``own`` with a parent outside it: base-into-head merges."""
     shas = {node.sha for node in own}
     return sum(1 for node in own if len(node.parents) > 1 and any(p not in shas for p in node.parents))
 
 
 def find_tip(commits: Sequence[Commit]) -> str | None:
-    """The branch tip of a commit list: the newest commit that no listed commit has as a parent.
+    """Return the branch tip of a commit list: the newest commit that no listed commit has as a parent.
 
     In a list of the commits reachable from one branch, only the tip is nobody's parent.
     """

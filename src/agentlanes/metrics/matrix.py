@@ -5,8 +5,8 @@ found in the checkout as ``refs/pull/N/head``, then as its head branch (the
 preferred remote's copy, the local branch, other remotes), then as the data's
 ``headRefOid``. Without PR data, the heads are the ``refs/pull/N/head`` refs
 whose ``refs/pull/N/merge`` still exists (GitHub keeps that ref only while a PR
-is open), or, when the clone has no pull refs, every branch of the preferred
-remote (local branches without a remote) except the base.
+is open. A clone without pull refs gives every branch of the preferred remote
+(or the local branches when there is no remote) except the base.
 
 Every head is merged with the base, and with every other head whose changes
 since their merge base can touch its own (see ``agentlanes.metrics.forks``), all
@@ -137,7 +137,7 @@ def _folders(paths: set[str]) -> set[str]:
 
 
 def may_conflict(first: set[str] | None, second: set[str] | None) -> bool:
-    """Whether two change sets can conflict: a shared path, or a path that is a folder in the other.
+    """Tell whether two change sets can conflict: a shared path, or a path that is a folder in the other.
 
     An unknown change set (``None``) may conflict with anything.
     """
@@ -200,7 +200,8 @@ def _run(repo: Path, base: str, base_oid: str, heads: list[_Head], heads_from: s
     pair_filter = _PairFilter(repo, base_oid, heads)
     paths = pair_filter.paths
     candidates = [(a, b) for a, b in combinations(heads, 2) if all_pairs or pair_filter.may_conflict(a, b)]
-    requests = [(base_oid, head.located.oid) for head in heads] + [(a.located.oid, b.located.oid) for a, b in candidates]
+    requests = [(base_oid, head.located.oid) for head in heads]
+    requests += [(a.located.oid, b.located.oid) for a, b in candidates]
     results = {(r.ours, r.theirs): r for r in merge_pairs(repo, list(dict.fromkeys(requests)))}
     pairs: list[MatrixPair] = []
     failed: list[FailedPair] = []

@@ -4,7 +4,7 @@ Each request is one pair of commits. ``git merge-tree --stdin`` (git 2.38+)
 merges every pair in one process and prints, per merge, a status, the resulting
 tree and, with ``--name-only``, the conflicted paths, each field ended by NUL.
 Under ``--stdin`` the per-merge status is 1 for a clean merge and 0 for a
-conflicted one (the reverse of a single merge's exit status); informational
+conflicted one, the reverse of a single merge's exit status. Informational
 messages are turned off with ``--no-messages`` and never parsed.
 
 A pair git cannot merge at all (an unknown object, unrelated histories) stops

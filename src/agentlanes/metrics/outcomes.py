@@ -44,7 +44,7 @@ def _row(group: str, members: list[PullRequest], commits: Mapping[int, PullCommi
 
 def outcomes(pulls: Sequence[PullRequest], window: Window, grouper: Grouper,
              commits: Mapping[int, PullCommits], attributor: Attributor) -> list[m.Outcome]:
-    """Per group: PRs created in the window and how they ended; agents first, then by PRs opened."""
+    """Summarise per group the PRs created in the window and how they ended, agents first, then by PRs opened."""
     groups: dict[str, list[PullRequest]] = defaultdict(list)
     for pull in pulls:
         if window.contains(pull.created_at):

@@ -56,8 +56,8 @@ def collect(pulls: Sequence[PullRequest], history: Sequence[Commit], replay: Rep
 
 
 def agent_share(entry: PullCommits, attributor: Attributor) -> float | None:
-    """Fraction of the PR's commits whose author or a co-author is a recognised coding agent."""
+    """Return the fraction of the PR's commits whose author or a co-author is a recognised coding agent."""
     if not entry.names:
         return None
-    made = sum(1 for names in entry.names if attributor.agent_of_names(names))
-    return made / len(entry.names)
+    by_agents = sum(1 for names in entry.names if attributor.agent_of_names(names))
+    return by_agents / len(entry.names)

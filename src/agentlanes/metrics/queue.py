@@ -29,7 +29,7 @@ def _summary(points: Sequence[m.QueuePoint]) -> tuple[float | None, int | None]:
 
 
 def merge_queue(pulls: Sequence[PullRequest], window: Window, snapshots: Sequence[QueueSnapshot] = ()) -> m.MergeQueue:
-    """Queue depth from stored snapshots, merge-queue timeline events, or a proxy."""
+    """Compute the queue depth from stored snapshots, merge-queue timeline events, or a proxy."""
     if snapshots:
         return _from_snapshots(sorted(snapshots), window)
     events = [(e.at, e.kind, p.number) for p in pulls for e in p.timeline
@@ -42,7 +42,8 @@ def merge_queue(pulls: Sequence[PullRequest], window: Window, snapshots: Sequenc
 
 
 def _from_snapshots(snapshots: list[QueueSnapshot], window: Window) -> m.MergeQueue:
-    inside = [m.QueuePoint(at=format_timestamp(at) or "", depth=depth) for at, depth in snapshots if window.contains(at)]
+    inside = [m.QueuePoint(at=format_timestamp(at) or "", depth=depth)
+              for at, depth in snapshots if window.contains(at)]
     before = [depth for at, depth in snapshots if at < window.until]
     mean, peak = _summary(inside)
     return m.MergeQueue(

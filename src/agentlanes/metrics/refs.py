@@ -46,7 +46,7 @@ class RefIndex:
                               key=lambda remote: (remote != PREFERRED_REMOTE, remote))
 
     def pull_numbers(self, kind: str) -> set[int]:
-        """PR numbers that have a ``refs/pull/N/<kind>`` ref (``head`` or ``merge``)."""
+        """Return the PR numbers that have a ``refs/pull/N/<kind>`` ref (``head`` or ``merge``)."""
         numbers = set()
         for name in self.refs:
             match = _PULL_REF.match(name)
@@ -55,7 +55,7 @@ class RefIndex:
         return numbers
 
     def branch(self, name: str) -> Located | None:
-        """A branch by name: the preferred remote's copy first, then the local branch, then other remotes."""
+        """Find a branch by name: the preferred remote's copy first, then the local branch, then other remotes."""
         candidates = [f"refs/remotes/{self.remotes[0]}/{name}"] if self.remotes else []
         candidates.append(f"refs/heads/{name}")
         candidates += [f"refs/remotes/{remote}/{name}" for remote in self.remotes[1:]]
@@ -65,7 +65,7 @@ class RefIndex:
         return None
 
     def default_base(self) -> str:
-        """The remote's default branch (``<remote>/HEAD``), else ``main`` or ``master``."""
+        """Return the remote's default branch (``<remote>/HEAD``), else ``main`` or ``master``."""
         for remote in self.remotes:
             target = self.symbolic.get(f"refs/remotes/{remote}/HEAD")
             if target:
@@ -77,7 +77,7 @@ class RefIndex:
                          "name the base branch with --base")
 
     def remote_branches(self, exclude: set[str]) -> dict[str, Located]:
-        """Branch name -> commit for every branch of the preferred remote (or local branches without remotes)."""
+        """Map every branch of the preferred remote (or the local branches without remotes) to its commit."""
         prefix = f"refs/remotes/{self.remotes[0]}/" if self.remotes else "refs/heads/"
         found: dict[str, Located] = {}
         for ref, oid in sorted(self.refs.items()):
@@ -89,11 +89,11 @@ class RefIndex:
 
 
 def head_candidates(pull: PullRequest, refs: RefIndex, live: bool) -> list[Located]:
-    """Where a PR's head may be, most trusted first.
+    """List where a PR's head may be, most trusted first.
 
-    For a live view git's refs come first (they are as new as the last fetch);
-    for a replay of finished PRs the export's ``headRefOid`` comes first, because
-    it is the head the PR ended with and branch refs may have moved or gone.
+    For a live view git's refs come first, because they are as new as the last
+    fetch. For a replay of finished PRs the export's ``headRefOid`` comes first,
+    because it is the head the PR ended with and branch refs may have moved or gone.
     """
     from_refs: list[Located] = []
     pull_ref = f"refs/pull/{pull.number}/head"

@@ -2,7 +2,7 @@
 
 For every PR merged or closed in the window, the PR's final head is merged with
 ``git merge-tree`` into the base branch as it stood just before the PR was
-merged or closed; a conflict there is a conflict episode. "Just before" is the
+merged or closed. A conflict there is a conflict episode. "Just before" is the
 merge commit's predecessor on the base branch's first-parent line when the data
 names a merge commit found on that line, otherwise the newest first-parent
 commit with a committer time before the merge or close time.
@@ -26,7 +26,7 @@ from agentlanes.model import PullRequest, PullState
 
 @dataclass(frozen=True, slots=True)
 class PullReplay:
-    """What the checkout says about one finished PR."""
+    """The replay of one finished PR: the merged commits, the outcome and the PR's own commits."""
 
     head: str
     base: str
@@ -72,31 +72,43 @@ def _base_index(pull: PullRequest, line: BaseLine) -> int | None:
     return line.index_before(pull.finished_at) if pull.finished_at else None
 
 
+def _plan(pull: PullRequest, heads: dict[int, str], lines: dict[str, BaseLine],
+          default: str) -> tuple[str, str, tuple[CommitNode, ...]] | str:
+    """Return the (base, head, own commits) to replay for one PR, or why it cannot be replayed."""
+    line = lines.get(pull.base_ref or default)
+    if pull.number not in heads:
+        return "head commit not in the repository"
+    if line is None:
+        return "base branch not in the repository"
+    if pull.finished_at is None:
+        return "close time unknown"
+    index = _base_index(pull, line)
+    if index is None:
+        return "no base commit before the PR finished"
+    own = line.own_commits(heads[pull.number], index) or []
+    return line.line[index], heads[pull.number], tuple(own)
+
+
 def replay(repo: str | Path, pulls: Sequence[PullRequest]) -> ReplayReport:
-    """Replay ``pulls`` (finished PRs) in the checkout at ``repo``."""
+    """Replay ``pulls`` (finished PRs) in the repository at ``repo``."""
     path = open_repository(repo)
     report = ReplayReport(repository=str(path))
     finished = [p for p in pulls if p.state is not PullState.OPEN]
     if not finished:
         return report
+
     refs = RefIndex(path)
     heads = _resolve_heads(finished, refs)
     lines = _base_lines(finished, refs, heads)
     default = refs.default_base()
     planned: dict[int, tuple[str, str, tuple[CommitNode, ...]]] = {}
     for pull in finished:
-        line = lines.get(pull.base_ref or default)
-        if pull.number not in heads:
-            report.skipped["head commit not in the repository"] += 1
-        elif line is None:
-            report.skipped["base branch not in the repository"] += 1
-        elif pull.finished_at is None:
-            report.skipped["close time unknown"] += 1
-        elif (index := _base_index(pull, line)) is None:
-            report.skipped["no base commit before the PR finished"] += 1
+        plan = _plan(pull, heads, lines, default)
+        if isinstance(plan, str):
+            report.skipped[plan] += 1
         else:
-            own = line.own_commits(heads[pull.number], index) or []
-            planned[pull.number] = (line.line[index], heads[pull.number], tuple(own))
+            planned[pull.number] = plan
+
     pairs = list(dict.fromkeys((base, head) for base, head, _ in planned.values()))
     outcomes = {(r.ours, r.theirs): r for r in merge_pairs(path, pairs)}
     for number, (base, head, own) in planned.items():

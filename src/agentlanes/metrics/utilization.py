@@ -23,7 +23,7 @@ Span = tuple[datetime, datetime | None]
 
 
 def _counts(spans: Sequence[Span], moments: Sequence[datetime]) -> list[int]:
-    """How many spans contain each moment (start inclusive, end exclusive)."""
+    """Count the spans that contain each moment (start inclusive, end exclusive)."""
     starts = sorted(start for start, _ in spans)
     ends = sorted(end for _, end in spans if end is not None)
     return [bisect.bisect_right(starts, moment) - bisect.bisect_right(ends, moment) for moment in moments]
@@ -42,7 +42,7 @@ def _agent_spans(pulls: Sequence[PullRequest], dispatched: Sequence[DispatchSpan
 
 def utilization(pulls: Sequence[PullRequest], agents: Sequence[AgentConfig], window: Window,
                 dispatched: Sequence[DispatchSpan] = ()) -> list[m.AgentUtilization]:
-    """Weekly utilization per agent that has work in the data or a configured capacity."""
+    """Compute weekly utilization for every agent with work in the data or a configured capacity."""
     by_agent = _agent_spans(pulls, dispatched)
     capacities = {agent.name: agent.capacity for agent in agents}
     names = sorted(set(by_agent) | {agent.name for agent in agents if agent.capacity > 0})

@@ -51,13 +51,16 @@ class Window:
 
 
 def make_window(now: datetime, since: datetime | None, until: datetime | None, weeks: int = DEFAULT_WEEKS) -> Window:
-    """Default: the ``weeks`` whole ISO weeks up to and including ``now``'s week."""
-    end = until or now
-    if since is None:
-        start = week_start(end) - timedelta(weeks=weeks - 1)
-    else:
-        start = week_start(since)
-    return Window(start, end + timedelta(microseconds=1) if until is None else end)
+    """Return the window ``[since, until)``.
+
+    ``until`` defaults to the whole second after ``now``, so every event up to
+    ``now`` is inside and the end prints exactly. ``since`` defaults to the
+    Monday ``weeks - 1`` ISO weeks before the week of ``until``; a given ``since``
+    is rounded down to its Monday.
+    """
+    end = until if until is not None else now.replace(microsecond=0) + timedelta(seconds=1)
+    start = week_start(since) if since is not None else week_start(end) - timedelta(weeks=weeks - 1)
+    return Window(start, end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,14 +30,27 @@ def _palette(count: int) -> list[str]:
 
 
 def _figure(title: str, height: int = HEIGHT, **options: object) -> figure:
-    chart = figure(title=title, height=height, sizing_mode="stretch_width", tools=TOOLS, toolbar_location="above",
+    chart = figure(title=title, height=height, sizing_mode="stretch_width", tools=TOOLS, toolbar_location="below",
                    **options)
     chart.toolbar.logo = None
     chart.title.text_font_size = "13px"
     return chart
 
 
-LEGEND_COLUMNS = 3
+# Two columns of labels cut to LABEL_LENGTH characters fit a 360-pixel-wide phone screen.
+LEGEND_COLUMNS = 2
+LABEL_LENGTH = 22
+
+
+def short_labels(names: Sequence[str]) -> list[str]:
+    """Names cut to ``LABEL_LENGTH`` characters, kept unique, for legends and category axes."""
+    labels: list[str] = []
+    for name in names:
+        label = name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…"
+        while label in labels:
+            label = label[:-1] + "′"
+        labels.append(label)
+    return labels
 
 
 def _legend(chart: figure) -> None:
@@ -55,21 +68,21 @@ def _legend(chart: figure) -> None:
 
 
 def top_groups(groups: Sequence[str], present: set[str]) -> tuple[list[str], bool]:
-    """The first ``MAX_CHART_GROUPS`` groups that have data, and whether others remain."""
-    shown = [group for group in groups if group in present]
-    return shown[:MAX_CHART_GROUPS], len(shown) > MAX_CHART_GROUPS
+    """Return the first ``MAX_CHART_GROUPS`` groups that have data, and whether others remain."""
+    with_data = [group for group in groups if group in present]
+    return with_data[:MAX_CHART_GROUPS], len(with_data) > MAX_CHART_GROUPS
 
 
 def _series(rows: Sequence[dict[str, int]], groups: Sequence[str]) -> tuple[list[str], dict[str, list[int]]]:
     """Per-row counts for the top groups plus ``others``; returns the series names and columns."""
-    shown, more = top_groups(groups, {g for row in rows for g, v in row.items() if v})
-    names = shown + ([OTHERS] if more else [])
+    drawn, more = top_groups(groups, {g for row in rows for g, v in row.items() if v})
+    names = drawn + ([OTHERS] if more else [])
     columns: dict[str, list[int]] = {f"s{index}": [] for index in range(len(names))}
     for row in rows:
-        for index, name in enumerate(shown):
+        for index, name in enumerate(drawn):
             columns[f"s{index}"].append(row.get(name, 0))
         if more:
-            columns[f"s{len(shown)}"].append(sum(v for g, v in row.items() if g not in shown))
+            columns[f"s{len(drawn)}"].append(sum(v for g, v in row.items() if g not in drawn))
     return names, columns
 
 
@@ -81,7 +94,8 @@ def streams_chart(d: m.Dashboard) -> figure:
     chart = _figure(f"Open non-draft PRs by {d.group_by}, daily", x_axis_type="datetime")
     keys = list(columns)
     if keys:
-        chart.varea_stack(keys, x="at", source=source, color=_palette(len(keys)), legend_label=names, alpha=0.8)
+        chart.varea_stack(keys, x="at", source=source, color=_palette(len(keys)), legend_label=short_labels(names),
+                          alpha=0.8)
     line = chart.line("at", "total", source=source, color="#222222", line_width=2, legend_label="total")
     chart.add_tools(HoverTool(renderers=[line], mode="vline",
                               tooltips=[("day", "@at{%F}"), ("open PRs", "@total")], formatters={"@at": "datetime"}))
@@ -102,7 +116,7 @@ def weekly_stack_chart(title: str, weeks: Sequence[str], rows: Sequence[dict[str
     chart = _figure(title, x_range=labels)
     if keys:
         renderers = chart.vbar_stack(keys, x="week", width=0.8, source=source, color=_palette(len(keys)),
-                                     legend_label=names)
+                                     legend_label=short_labels(names))
         for index, renderer in enumerate(renderers):
             chart.add_tools(HoverTool(renderers=[renderer], tooltips=[("week", "@week"), ("group", f"@n{index}"),
                                                                       (y_label, f"@s{index}")]))
@@ -144,12 +158,13 @@ def queue_chart(queue: m.MergeQueue) -> figure:
 def utilization_chart(d: m.Dashboard) -> figure:
     routed = [row for row in d.utilization if row.capacity]
     labels = [short_week(week) for week in d.window.weeks]
+    legend = short_labels([row.agent for row in routed])
     chart = _figure("Weekly mean utilization per agent", x_range=labels)
-    for row, colour in zip(routed, _palette(len(routed)), strict=True):
+    for row, colour, label in zip(routed, _palette(len(routed)), legend, strict=True):
         source = ColumnDataSource({"week": labels, "value": [w.utilization or 0.0 for w in row.weeks],
                                    "mean": [w.mean_in_flight for w in row.weeks], "agent": [row.agent] * len(labels)})
-        line = chart.line("week", "value", source=source, color=colour, line_width=2, legend_label=row.agent)
-        chart.scatter("week", "value", source=source, color=colour, size=5, legend_label=row.agent)
+        line = chart.line("week", "value", source=source, color=colour, line_width=2, legend_label=label)
+        chart.scatter("week", "value", source=source, color=colour, size=5, legend_label=label)
         chart.add_tools(HoverTool(renderers=[line], tooltips=[("agent", "@agent"), ("week", "@week"),
                                                               ("utilization", "@value{0%}"),
                                                               ("mean in flight", "@mean")]))
@@ -160,16 +175,17 @@ def utilization_chart(d: m.Dashboard) -> figure:
 
 def outcomes_chart(d: m.Dashboard) -> figure:
     rows = d.outcomes[:MAX_CHART_GROUPS * 2]
-    names = [row.group for row in rows][::-1]
+    names = short_labels([row.group for row in rows])[::-1]
     source = ColumnDataSource({
-        "group": names,
+        "label": names,
+        "group": [row.group for row in rows][::-1],
         "merged": [row.merged for row in rows][::-1],
         "abandoned": [row.abandoned for row in rows][::-1],
         "still_open": [row.still_open for row in rows][::-1],
     })
-    chart = _figure(f"Outcomes of PRs created in the window by {d.group_by}", y_range=names,
+    chart = _figure(f"Outcomes of PRs created, by {d.group_by}", y_range=names,
                     height=max(HEIGHT, 28 * len(names) + 90))
-    chart.hbar_stack(["merged", "abandoned", "still_open"], y="group", height=0.7, source=source,
+    chart.hbar_stack(["merged", "abandoned", "still_open"], y="label", height=0.7, source=source,
                      color=["#2ca02c", "#d62728", "#bbbbbb"], legend_label=["merged", "abandoned", "still open"])
     chart.add_tools(HoverTool(tooltips=[("group", "@group"), ("merged", "@merged"), ("abandoned", "@abandoned"),
                                         ("still open", "@still_open")]))

@@ -30,8 +30,12 @@ def render_matrix_markdown(matrix: ConflictMatrix) -> str:
     ]
     rows = []
     for head in matrix.heads:
-        base = f"error: {md_text(head.base_error, 100)}" if head.base_conflict is None else (
-            f"{CONFLICT_MARK} {md_text(', '.join(head.base_files[:8]))}" if head.base_conflict else "clean")
+        if head.base_conflict is None:
+            base = f"error: {md_text(head.base_error, 100)}"
+        elif head.base_conflict:
+            base = f"{CONFLICT_MARK} {md_text(', '.join(head.base_files[:8]))}"
+        else:
+            base = "clean"
         partners = ", ".join(md_text(other) for other in head.conflicts_with) or "-"
         rows.append([_label(head.id, head.url), md_text(head.title or "-", 80), md_text(head.who or "-"),
                      md_code(head.ref), head.changed_files, base, partners])
@@ -53,17 +57,23 @@ def render_matrix_markdown(matrix: ConflictMatrix) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mark(conflict: bool, failed: bool) -> str:
+    if conflict:
+        return CONFLICT_MARK
+    if failed:
+        return ERROR_MARK
+    return CLEAN_MARK
+
+
 def _square(matrix: ConflictMatrix) -> str:
     conflicting = {(p.a, p.b) for p in matrix.pairs} | {(p.b, p.a) for p in matrix.pairs}
     failed = {(f.a, f.b) for f in matrix.failed_pairs} | {(f.b, f.a) for f in matrix.failed_pairs}
     ids = [head.id for head in matrix.heads]
     rows = []
     for head in matrix.heads:
-        base = ERROR_MARK if head.base_conflict is None else (CONFLICT_MARK if head.base_conflict else CLEAN_MARK)
-        cells = []
+        cells = [_mark(head.base_conflict is True, head.base_conflict is None)]
         for other in ids:
             pair = (head.id, other)
-            mark = CONFLICT_MARK if pair in conflicting else ERROR_MARK if pair in failed else CLEAN_MARK
-            cells.append("" if other == head.id else mark)
-        rows.append([md_text(head.id), base, *cells])
+            cells.append("" if other == head.id else _mark(pair in conflicting, pair in failed))
+        rows.append([md_text(head.id), *cells])
     return table(["", "base", *(md_text(i) for i in ids)], rows)

@@ -36,7 +36,7 @@ def _environment() -> Environment:
 
 
 def build_charts(d: m.Dashboard) -> dict[str, object]:
-    """The page's charts by name; a chart without data is left out."""
+    """Build the page's charts by name, leaving out charts without data."""
     built: dict[str, object] = {"streams": charts.streams_chart(d)}
     weeks = d.window.weeks
     built["merged"] = charts.weekly_stack_chart(f"PRs merged per week by {d.group_by}", weeks,
@@ -45,7 +45,7 @@ def build_charts(d: m.Dashboard) -> dict[str, object]:
                                             [(w.created, w.merged) for w in d.merge_rate.weeks], "created", "merged")
     if d.merge_queue.series:
         built["queue"] = charts.queue_chart(d.merge_queue)
-    built["conflicts"] = charts.rate_chart("PRs merged or closed per week, and with a conflict", weeks,
+    built["conflicts"] = charts.rate_chart("Merged or closed PRs per week, with conflicts", weeks,
                                            [(w.closed, w.with_conflict) for w in d.conflict_rate.weeks],
                                            "merged or closed", "with conflict")
     if any(row.capacity for row in d.utilization):
@@ -66,7 +66,7 @@ def _script_hash(content: str) -> str:
 
 
 def content_security_policy(*script_blocks: str) -> str:
-    """A policy allowing exactly the given inline ``<script>`` blocks and inline styles, and nothing remote."""
+    """Return a policy allowing only the given inline ``<script>`` blocks and inline styles, nothing remote."""
     hashes = " ".join(_script_hash(body) for block in script_blocks for body in _SCRIPT.findall(block))
     return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: blob:; "
             "font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")

@@ -26,7 +26,7 @@ def heading(key: str) -> str:
 
 
 def _group_rows(groups: Sequence[str], value_of: Callable[[str], list[object]]) -> list[list[object]]:
-    """One row per group, the first ``MAX_GROUP_ROWS``, then an "others" row with the sums of count columns."""
+    """Build one row per group for the first ``MAX_GROUP_ROWS`` groups, then an "others" row summing count columns."""
     rows: list[list[object]] = [[md_text(group), *value_of(group)] for group in groups[:MAX_GROUP_ROWS]]
     rest = groups[MAX_GROUP_ROWS:]
     if rest:
@@ -164,6 +164,7 @@ def _conflicts(d: m.Dashboard) -> str:
                      f"conflicted; not replayed: {skipped}.")
     if rate.excluded_unknown_close:
         lines.append(f"- {rate.excluded_unknown_close} closed PRs without a close time cannot be placed in a window.")
+
     weeks = rate.weeks
     chart = xychart("Conflict rate per ISO week in percent", [short_week(w.week) for w in weeks],
                     [("line", [round(100 * (w.rate or 0), 1) for w in weeks])], "percent", 100)
@@ -173,6 +174,7 @@ def _conflicts(d: m.Dashboard) -> str:
                    _group_rows([g for g in d.groups if g in rate.by_group],
                                lambda g: [rate.by_group[g].closed, rate.by_group[g].with_conflict,
                                           percent(rate.by_group[g].rate)]))
+
     parts = [heading("conflict_rate"), "\n".join(lines), md_text(rate.note, 400), chart, kinds, groups]
     if rate.pulls:
         parts.append(f"Most recent PRs with a conflict episode (at most {rate.pulls_limit}):")

@@ -18,7 +18,7 @@ def short_week(week: str) -> str:
 
 def xychart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], y_title: str,
             y_max: float | None = None) -> str:
-    """An ``xychart-beta`` block; each series is ``("bar" | "line", values)``. Empty when there are no labels."""
+    """Build an ``xychart-beta`` block from ``("bar" | "line", values)`` series; empty when there are no labels."""
     if not labels or not series:
         return ""
     axis = ", ".join(f'"{mermaid_label(label)}"' for label in labels)

@@ -55,7 +55,7 @@ _SAFE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?/[A-Za-z0-9._~/%#?&=+-]
 
 
 def safe_url(url: str) -> bool:
-    """Whether ``url`` is a plain https URL that cannot break out of a Markdown link or an HTML attribute."""
+    """Tell whether ``url`` is a plain https URL that cannot break out of a Markdown link or an HTML attribute."""
     return bool(_SAFE_URL.match(url or ""))
 
 
