@@ -21,7 +21,7 @@ from agentlanes.render.conflicts_md import render_matrix_markdown
               "remote's default branch, else main or master.")
 @click.option("--max-heads", type=click.IntRange(1, 5000), default=DEFAULT_MAX_HEADS, show_default=True,
               help="Check at most this many heads (the highest PR numbers first); the rest are listed as not checked.")
-@click.option("--all-pairs", is_flag=True, help="Merge every pair of heads, also pairs whose changes share no path.")
+@click.option("--all-pairs", is_flag=True, help="Merge every pair of heads, also pairs whose changes cannot touch.")
 @click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True,
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")

@@ -33,7 +33,7 @@ def _render(kind: str, board: Dashboard) -> bytes:
 @click.option("--since", metavar="TIME", help="Start of the window (ISO date or timestamp, UTC if no offset); "
               "rounded down to the Monday of its ISO week.")
 @click.option("--until", metavar="TIME", help="End of the window, exclusive; a bare date means the end of that day. "
-              "Default: --as-of or the newest event.")
+              "Default: just after --as-of or the newest event.")
 @click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True,
               help="Window length in ISO weeks when --since is not given.")
 @click.option("--by", "group_by", type=click.Choice(GROUPINGS), default="agent", show_default=True,
