@@ -271,3 +271,19 @@ def test_bare_mirror_clone_works(history: dict, tmp_path: Path):
     assert [head.id for head in matrix.heads if head.base_conflict] == ["#8"]
     report = replay(mirror, finished_pulls(history))
     assert report.pulls[2].conflicted is True
+
+
+def test_replay_on_other_default_branch(tmp_path: Path, write_json):
+    repo = Repo(tmp_path / "repo")
+    root = repo.commit("Start", {"a.txt": lines()}, "2026-01-05T09:00:00Z")
+    repo.git("branch", "-m", "main", "trunk")
+    repo.checkout("change", root)
+    head = repo.commit("Change", {"a.txt": lines((3, "three"))}, "2026-01-05T10:00:00Z")
+    repo.checkout("trunk")
+    repo.commit("Clash", {"a.txt": lines((3, "tres"))}, "2026-01-05T11:00:00Z")
+    pulls = write_json("pulls.json", [gh_pull(1, headRefOid=head, baseRefName="trunk", state="CLOSED",
+                                              mergedAt=None, closedAt="2026-01-05T12:00:00Z")])
+    rate = api.dashboard(api.Source(pulls=pulls, repo=repo.path), until="2026-01-06").conflict_rate
+    assert rate.replay is not None
+    assert rate.replay.skipped == {}
+    assert rate.by_signal == {"merge-tree-replay": 1}

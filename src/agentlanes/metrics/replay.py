@@ -57,8 +57,8 @@ def _resolve_heads(pulls: Sequence[PullRequest], refs: RefIndex) -> dict[int, st
     return heads
 
 
-def _base_lines(pulls: Sequence[PullRequest], refs: RefIndex, heads: dict[int, str]) -> dict[str, BaseLine]:
-    default = refs.default_base()
+def _base_lines(pulls: Sequence[PullRequest], refs: RefIndex, heads: dict[int, str],
+                default: str) -> dict[str, BaseLine]:
     names = {pull.base_ref or default for pull in pulls}
     tips = {name: located.oid for name in names if (located := refs.branch(name))}
     nodes = nodes_from_git(refs.repo, list(tips.values()) + list(heads.values()))
@@ -99,8 +99,9 @@ def replay(repo: str | Path, pulls: Sequence[PullRequest]) -> ReplayReport:
 
     refs = RefIndex(path)
     heads = _resolve_heads(finished, refs)
-    lines = _base_lines(finished, refs, heads)
-    default = refs.default_base()
+    # The default branch is looked up only for PRs whose data names no base.
+    default = refs.default_base() if any(p.base_ref is None for p in finished) else ""
+    lines = _base_lines(finished, refs, heads, default)
     planned: dict[int, tuple[str, str, tuple[CommitNode, ...]]] = {}
     for pull in finished:
         plan = _plan(pull, heads, lines, default)
