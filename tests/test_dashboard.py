@@ -402,3 +402,15 @@ def test_json_round_trips(run_cli, write_json, tmp_path):
     board = Dashboard.model_validate_json(data)
     assert board.schema_version == "2.0"
     assert sum(row.merged for row in board.merged_per_week) == 1
+
+
+def test_empty_window_still_renders(write_json):
+    pulls = [gh_pull(1, createdAt="2025-01-01T00:00:00Z", mergedAt="2025-01-02T00:00:00Z",
+                     closedAt="2025-01-02T00:00:00Z")]
+    board = _board(write_json, pulls, since="2026-01-05", until="2026-01-20")
+    assert board.merge_rate.created == 0
+    assert board.conflict_rate.rate is None
+    page = render_html(board)
+    assert 'data-chart-empty="merged"' in page
+    assert 'data-chart-empty="conflicts"' in page
+    assert "n/a" in render_markdown(board)

@@ -36,18 +36,24 @@ def _environment() -> Environment:
 
 
 def build_charts(d: m.Dashboard) -> dict[str, object]:
-    """Build the page's charts by name, leaving out charts without data."""
-    built: dict[str, object] = {"streams": charts.streams_chart(d)}
+    """Build the page's charts by name, leaving out charts with nothing to draw."""
+    built: dict[str, object] = {}
     weeks = d.window.weeks
-    built["merged"] = charts.weekly_stack_chart(f"PRs merged per week by {d.group_by}", weeks,
-                                                [w.by_group for w in d.merged_per_week], d.groups, "PRs")
-    built["merge_rate"] = charts.rate_chart("PRs created per week, and merged", weeks,
-                                            [(w.created, w.merged) for w in d.merge_rate.weeks], "created", "merged")
+    if any(day.total for day in d.active_streams.days):
+        built["streams"] = charts.streams_chart(d)
+    if any(w.merged for w in d.merged_per_week):
+        built["merged"] = charts.weekly_stack_chart(f"PRs merged per week by {d.group_by}", weeks,
+                                                    [w.by_group for w in d.merged_per_week], d.groups, "PRs")
+    if d.merge_rate.created:
+        built["merge_rate"] = charts.rate_chart("PRs created per week, and merged", weeks,
+                                                [(w.created, w.merged) for w in d.merge_rate.weeks], "created",
+                                                "merged")
     if d.merge_queue.series:
         built["queue"] = charts.queue_chart(d.merge_queue)
-    built["conflicts"] = charts.rate_chart("Merged or closed PRs per week, with conflicts", weeks,
-                                           [(w.closed, w.with_conflict) for w in d.conflict_rate.weeks],
-                                           "merged or closed", "with conflict")
+    if d.conflict_rate.closed:
+        built["conflicts"] = charts.rate_chart("Merged or closed PRs per week, with conflicts", weeks,
+                                               [(w.closed, w.with_conflict) for w in d.conflict_rate.weeks],
+                                               "merged or closed", "with conflict")
     if any(row.capacity for row in d.utilization):
         built["utilization"] = charts.utilization_chart(d)
     if d.outcomes:
