@@ -69,6 +69,8 @@ def _base_index(pull: PullRequest, line: BaseLine) -> int | None:
     position = line.position.get(pull.merge_commit_oid or "")
     if pull.state is PullState.MERGED and position is not None and position > 0:
         return position - 1
+    # NOTE: without a merge commit on the line, "before" is judged by committer time, which a push of
+    # commits with older committer dates can misorder.
     return line.index_before(pull.finished_at) if pull.finished_at else None
 
 
