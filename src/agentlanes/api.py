@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,8 @@ from agentlanes.analysis.footprint.checkout import CheckoutProviders
 from agentlanes.config import Config, load_config
 from agentlanes.errors import InputError
 from agentlanes.metrics.dashboard import build_dashboard
+from agentlanes.metrics.dispatch import dispatch_spans
+from agentlanes.metrics.matrix import DEFAULT_MAX_HEADS, ConflictMatrix, conflict_matrix
 from agentlanes.metrics.models import Dashboard
 from agentlanes.metrics.window import DEFAULT_WEEKS
 from agentlanes.model import Dataset
@@ -33,6 +36,7 @@ from agentlanes.routing.plan import route as route_analysis
 from agentlanes.sources.asof import snapshot
 from agentlanes.sources.gitrepo import Checkout
 from agentlanes.sources.loader import load_dataset
+from agentlanes.sources.sidecars import DispatchEntry
 from agentlanes.timeutil import parse_as_of
 
 
@@ -113,6 +117,14 @@ def route(
     return route_analysis(analysis, config or load_config(), solver=solver, dispatched_today=dispatched_today)
 
 
+def _window_end(value: str | datetime | None) -> datetime | None:
+    """``--until``: a bare date means the end of that day (the window is ``[since, until)``)."""
+    moment = _moment(value)
+    if isinstance(value, str) and moment is not None and len(value.strip()) == 10:
+        return moment + timedelta(days=1)
+    return moment
+
+
 def dashboard(
     source: Source,
     *,
@@ -122,11 +134,50 @@ def dashboard(
     until: str | datetime | None = None,
     weeks: int = DEFAULT_WEEKS,
     group_by: str = "agent",
+    queue_snapshots: Sequence[tuple[datetime, int]] = (),
+    dispatch_log: Sequence[DispatchEntry] = (),
 ) -> Dashboard:
-    """Compute the velocity dashboard (see ``agentlanes.metrics.dashboard``)."""
+    """Compute the velocity dashboard (see ``agentlanes.metrics.dashboard``).
+
+    With ``source.repo``, the PRs finished in the window are replayed with
+    ``git merge-tree`` for the conflict rate. ``queue_snapshots`` are stored live
+    merge-queue depths; ``dispatch_log`` lists issues handed to agents (see
+    ``agentlanes.sources.sidecars`` for both file formats).
+    """
     config = config or load_config()
-    _, cut = load(source, config, as_of)
-    return build_dashboard(cut, config, since=_moment(since), until=_moment(until), weeks=weeks, group_by=group_by)
+    end = _window_end(until)
+    # Without --as-of, a past --until also fixes the state the PRs are shown in.
+    moment = _moment(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
+    full, cut = load(source, config, moment)
+    return build_dashboard(
+        cut, config, since=_moment(since), until=end, weeks=weeks, group_by=group_by,
+        repo=source.repo, queue_snapshots=queue_snapshots, dispatched=dispatch_spans(dispatch_log, cut),
+        history=full.commits,
+    )
+
+
+def conflicts(
+    source: Source,
+    *,
+    config: Config | None = None,
+    base: str | None = None,
+    max_heads: int = DEFAULT_MAX_HEADS,
+    all_pairs: bool = False,
+) -> ConflictMatrix:
+    """Merge-test the open PR heads in ``source.repo`` against the base and each other.
+
+    See ``agentlanes.metrics.matrix`` for how heads and the base are found.
+
+    PR data in ``source`` is optional: with it, the open PRs are the heads;
+    without it, the heads come from the repository's refs.
+    """
+    if source.repo is None:
+        raise InputError("no repository given", "pass --repo PATH, a local clone with the PR heads fetched")
+    pulls = None
+    if source.from_dir is not None or source.pulls is not None or source.issues is not None:
+        _, cut = load(source, config or load_config(), None)
+        pulls = cut.pulls
+    return conflict_matrix(source.repo, pulls, base=base, max_heads=max_heads, all_pairs=all_pairs)
 
 
 @dataclass(frozen=True)
@@ -138,6 +189,7 @@ class DemoResult:
     plan: Path
     plan_summary: Path
     dashboard_md: Path
+    dashboard_html: Path
     dashboard_json: Path
     open_tasks: int
     ready: int
@@ -149,6 +201,7 @@ def demo(output_dir: str | Path = "artifacts", seed: int = 7) -> DemoResult:
     """Generate the embedded sample and run analyze, route and dashboard on it."""
     from agentlanes import artifacts as files
     from agentlanes.demo.generator import write_sample
+    from agentlanes.render.dashboard_html import render_html
     from agentlanes.render.dashboard_md import render_markdown
     from agentlanes.render.routing_md import render_plan_markdown
 
@@ -166,6 +219,7 @@ def demo(output_dir: str | Path = "artifacts", seed: int = 7) -> DemoResult:
     plan_path = files.write_model(out / files.PLAN_FILE, plan)
     summary_path = files.write_text(out / files.PLAN_SUMMARY_FILE, render_plan_markdown(plan))
     md_path = files.write_text(out / files.DASHBOARD_MD, render_markdown(board))
+    html_path = files.write_text(out / files.DASHBOARD_HTML, render_html(board))
     json_path = files.write_model(out / files.DASHBOARD_JSON, board)
     return DemoResult(
         sample=sample,
@@ -173,6 +227,7 @@ def demo(output_dir: str | Path = "artifacts", seed: int = 7) -> DemoResult:
         plan=plan_path,
         plan_summary=summary_path,
         dashboard_md=md_path,
+        dashboard_html=html_path,
         dashboard_json=json_path,
         open_tasks=analysis.summary.open_issues,
         ready=analysis.summary.ready,

@@ -94,6 +94,15 @@ class Attributor:
                     return agent.name, marker
         return None
 
+    def agent_of_names(self, names: tuple[str, ...]) -> str | None:
+        """Return the agent that any of a commit's author or co-author names belongs to, if one does."""
+        for name in names:
+            slug = account_slug(name)
+            if agent := self._agent_by_login(slug) or self._agent_by_name(name):
+                return agent
+        found = self._agent_by_trailer(names)
+        return found[0] if found else None
+
     def attribute(self, pull: PullRequest) -> Attribution:
         author = pull.author
         slug = account_slug(author.login)

@@ -139,6 +139,18 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class PullCommit:
+    """One commit of a pull request, as the ``commits`` field of ``gh pr list --json`` lists it.
+
+    ``authors`` holds the logins and names of the commit's authors, including
+    ``Co-authored-by`` co-authors.
+    """
+
+    oid: str
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PullRequest:
     number: int
     title: str
@@ -155,6 +167,8 @@ class PullRequest:
     head_ref: str | None = None
     base_ref: str | None = None
     head_oid: str | None = None
+    # ``baseRefOid``: the base branch's commit when the data was exported.
+    base_oid: str | None = None
     merge_commit_oid: str | None = None
     labels: tuple[Label, ...] = ()
     # ``None`` when the source did not list changed files; ``()`` when it listed none.
@@ -170,6 +184,8 @@ class PullRequest:
     # Names and logins of the PR's commit authors and ``Co-authored-by`` names,
     # where the source lists them; used to recognise agent work.
     commit_authors: tuple[str, ...] = ()
+    # The PR's own commits with their authors, where the source lists them.
+    commits: tuple[PullCommit, ...] = ()
     url: str = ""
 
     @property

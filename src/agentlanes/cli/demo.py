@@ -25,6 +25,7 @@ def command(output_dir: str, seed: int) -> None:
         f"  routing plan       {result.plan}",
         f"  plan summary       {result.plan_summary}",
         f"  dashboard (md)     {result.dashboard_md}",
+        f"  dashboard (html)   {result.dashboard_html}",
         f"  dashboard (json)   {result.dashboard_json}",
     ]
     click.echo("\n".join(lines))

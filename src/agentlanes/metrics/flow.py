@@ -1,169 +1,156 @@
-"""Flow metrics: active work streams, merges per week, merge rate, durations, outcomes."""
+"""Flow metrics: active work streams, merges per week and the PR merge rate."""
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from agentlanes.metrics import models as m
-from agentlanes.metrics.window import Lifetime, Window, counts_at, lifetimes, percentile
-from agentlanes.model import AuthorKind, Issue, PullRequest, PullState
-from agentlanes.timeutil import iso_week
+from agentlanes.metrics.grouping import Grouper
+from agentlanes.metrics.window import Window, lifetimes
+from agentlanes.model import AuthorKind, PullRequest, PullState
+from agentlanes.timeutil import format_timestamp, iso_week
+
+# An issue dispatched to an agent, from its dispatch until its PR opened (``None``: no PR yet).
+DispatchSpan = tuple[str, datetime, datetime | None]
 
 
-def who(pull: PullRequest) -> str:
-    """The dashboard's author bucket: the agent's name, or the author kind."""
-    attribution = pull.attribution
-    if attribution.kind is AuthorKind.AGENT and attribution.agent:
-        return attribution.agent
-    return attribution.kind.value
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """One unit of parallel work: an open non-draft PR, or a dispatched issue without a PR yet."""
+
+    start: datetime
+    end: datetime | None
+    kind: str
+    group: str
+    dispatched: bool = False
+
+    def open_at(self, moment: datetime) -> bool:
+        return self.start <= moment and (self.end is None or self.end > moment)
 
 
-def _zero_kinds() -> dict[str, int]:
+def zero_kinds() -> dict[str, int]:
     return {kind: 0 for kind in m.KINDS}
 
 
-def active_streams(pulls: Sequence[PullRequest], window: Window) -> m.ActiveStreams:
-    """Open, non-draft PRs sampled daily; week rows give the end, mean and maximum."""
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def streams(pulls: Sequence[PullRequest], grouper: Grouper,
+            dispatched: Sequence[DispatchSpan] = ()) -> tuple[list[Stream], int]:
+    """Work streams and the number of closed PRs left out for an unknown close time."""
     spans, unknown = lifetimes(pulls, include_drafts=False)
+    found = [Stream(s.start, s.end, s.pull.attribution.kind.value, grouper.of(s.pull)) for s in spans]
+    for agent, start, end in dispatched:
+        found.append(Stream(start, end, AuthorKind.AGENT.value, grouper.of_dispatch(agent), dispatched=True))
+    return found, unknown
+
+
+def _daily(found: Sequence[Stream], days: Sequence[datetime]) -> list[list[Stream]]:
+    """Return the streams open at each sample moment."""
+    open_at: list[list[Stream]] = [[] for _ in days]
+    for stream in found:
+        first = bisect.bisect_left(days, stream.start)
+        last = len(days) if stream.end is None else bisect.bisect_left(days, stream.end)
+        for index in range(first, last):
+            open_at[index].append(stream)
+    return open_at
+
+
+def _split(members: Sequence[Stream]) -> tuple[dict[str, int], dict[str, int]]:
+    kinds = zero_kinds()
+    groups: Counter[str] = Counter()
+    for stream in members:
+        kinds[stream.kind] += 1
+        groups[stream.group] += 1
+    return kinds, dict(sorted(groups.items()))
+
+
+def active_streams(found: Sequence[Stream], unknown: int, window: Window) -> m.ActiveStreams:
+    """Open non-draft PRs (and dispatched issues without a PR) sampled daily, with weekly rows."""
     days = window.days()
-    daily = counts_at(spans, days)
+    daily = _daily(found, days)
+    day_rows = []
+    for moment, members in zip(days, daily, strict=True):
+        kinds, groups = _split(members)
+        day_rows.append(m.StreamDay(at=format_timestamp(moment) or "", total=len(members), by_kind=kinds,
+                                    by_group=groups))
     weeks: list[m.StreamWeek] = []
     for label, end in zip(window.weeks(), window.week_ends(), strict=True):
-        in_week = [count for moment, count in zip(days, daily, strict=True) if iso_week(moment) == label and moment < end]
-        at_end = [s for s in spans if s.start <= end and (s.end is None or s.end > end)]
-        weeks.append(
-            m.StreamWeek(
-                week=label,
-                at_end=len(at_end),
-                mean=round(sum(in_week) / len(in_week), 2) if in_week else float(len(at_end)),
-                max=max(in_week + [len(at_end)]),
-                by_kind_at_end=_kind_counts(at_end),
-                by_agent_at_end=dict(sorted(Counter(s.pull.attribution.agent for s in at_end if s.pull.attribution.agent).items())),
-            )
-        )
-    now = window.until
-    current = [s for s in spans if s.start <= now and (s.end is None or s.end > now)]
+        in_week = [len(members) for moment, members in zip(days, daily, strict=True)
+                   if iso_week(moment) == label and moment < end]
+        at_end = [s for s in found if s.open_at(end)]
+        kinds, groups = _split(at_end)
+        weeks.append(m.StreamWeek(
+            week=label,
+            at_end=len(at_end),
+            mean=round(sum(in_week) / len(in_week), 2) if in_week else float(len(at_end)),
+            max=max(in_week + [len(at_end)]),
+            by_kind_at_end=kinds,
+            by_group_at_end=groups,
+        ))
+    current = [s for s in found if s.open_at(window.until)]
+    kinds, groups = _split(current)
     return m.ActiveStreams(
         current=len(current),
-        by_kind=_kind_counts(current),
-        by_agent=dict(sorted(Counter(s.pull.attribution.agent for s in current if s.pull.attribution.agent).items())),
+        by_kind=kinds,
+        by_group=groups,
+        dispatched_without_pull=sum(1 for s in current if s.dispatched),
+        days=day_rows,
         weeks=weeks,
         excluded_unknown_close=unknown,
     )
 
 
-def _kind_counts(spans: Sequence[Lifetime]) -> dict[str, int]:
-    counts = _zero_kinds()
-    for span in spans:
-        counts[span.pull.attribution.kind.value] += 1
-    return counts
-
-
-def merged_per_week(pulls: Sequence[PullRequest], window: Window) -> list[m.MergedWeek]:
+def merged_per_week(pulls: Sequence[PullRequest], window: Window, grouper: Grouper) -> list[m.MergedWeek]:
     """PRs merged per ISO week (UTC), bucketed by merge time, empty weeks included."""
-    rows = {label: m.MergedWeek(week=label, merged=0, by_kind=_zero_kinds(), by_agent={}) for label in window.weeks()}
+    rows = {label: m.MergedWeek(week=label, merged=0, by_kind=zero_kinds(), by_group={})
+            for label in window.weeks()}
     for pull in pulls:
-        if pull.state is not PullState.MERGED or not window.contains(pull.merged_at):
+        if pull.state is not PullState.MERGED or pull.merged_at is None or not window.contains(pull.merged_at):
             continue
-        row = rows.get(iso_week(pull.merged_at))  # type: ignore[arg-type]
+        row = rows.get(iso_week(pull.merged_at))
         if row is None:
             continue
         row.merged += 1
         row.by_kind[pull.attribution.kind.value] += 1
-        if pull.attribution.agent:
-            row.by_agent[pull.attribution.agent] = row.by_agent.get(pull.attribution.agent, 0) + 1
+        group = grouper.of(pull)
+        row.by_group[group] = row.by_group.get(group, 0) + 1
     for row in rows.values():
-        row.by_agent = dict(sorted(row.by_agent.items()))
+        row.by_group = dict(sorted(row.by_group.items()))
     return list(rows.values())
 
 
-def merge_rate(pulls: Sequence[PullRequest], window: Window) -> m.MergeRate:
+def _merged_by_end(pull: PullRequest, window: Window) -> bool:
+    return pull.state is PullState.MERGED and pull.merged_at is not None and pull.merged_at < window.until
+
+
+def merge_rate(pulls: Sequence[PullRequest], window: Window, grouper: Grouper) -> m.MergeRate:
     """PRs created in the window that were merged by its end, over PRs created in it."""
     created = [p for p in pulls if window.contains(p.created_at)]
-    merged = [p for p in created if p.state is PullState.MERGED and p.merged_at and p.merged_at < window.until]
+    cells: dict[str, dict[str, list[int]]] = {"kind": {kind: [0, 0] for kind in m.KINDS},
+                                               "group": defaultdict(lambda: [0, 0])}
+    weeks = {label: [0, 0] for label in window.weeks()}
+    for pull in created:
+        merged = int(_merged_by_end(pull, window))
+        for cell in (cells["kind"][pull.attribution.kind.value], cells["group"][grouper.of(pull)],
+                     weeks[iso_week(pull.created_at)]):
+            cell[0] += 1
+            cell[1] += merged
+
+    def as_cells(table: dict[str, list[int]]) -> dict[str, m.RateCell]:
+        return {key: m.RateCell(created=c, merged=k, rate=rate(k, c)) for key, (c, k) in sorted(table.items())}
+
+    merged_total = sum(1 for p in created if _merged_by_end(p, window))
     return m.MergeRate(
         created=len(created),
-        merged=len(merged),
-        rate=round(len(merged) / len(created), 4) if created else None,
+        merged=merged_total,
+        rate=rate(merged_total, len(created)),
+        by_kind=as_cells(cells["kind"]),
+        by_group=as_cells(cells["group"]),
+        weeks=[m.RateWeek(week=label, created=c, merged=k, rate=rate(k, c)) for label, (c, k) in weeks.items()],
     )
-
-
-def hours_to_merge(pull: PullRequest) -> float | None:
-    """Merged minus ready-for-review time if the PR started as a draft, else minus creation."""
-    if pull.merged_at is None:
-        return None
-    start = pull.ready_for_review_at or pull.created_at
-    return max(0.0, (pull.merged_at - start).total_seconds() / 3600)
-
-
-def time_to_merge(pulls: Sequence[PullRequest], window: Window) -> m.Durations:
-    values = [h for p in pulls if p.state is PullState.MERGED and window.contains(p.merged_at)
-              if (h := hours_to_merge(p)) is not None]
-    return _durations(values, "time to merge: merged minus ready-for-review (or creation), PRs merged in the window")
-
-
-def issue_lead_time(issues: Sequence[Issue], pulls: Sequence[PullRequest], window: Window) -> m.Durations:
-    """Issue opened -> first merge of a PR that closes it, for such merges in the window."""
-    first_merge: dict[int, datetime] = {}
-    for pull in pulls:
-        if pull.state is not PullState.MERGED or pull.merged_at is None:
-            continue
-        for number in pull.closing_issues:
-            if number not in first_merge or pull.merged_at < first_merge[number]:
-                first_merge[number] = pull.merged_at
-    merge_times = {p.number: p.merged_at for p in pulls if p.state is PullState.MERGED and p.merged_at}
-    for issue in issues:
-        for number in issue.closed_by_pulls:
-            merged_at = merge_times.get(number)
-            if merged_at and (issue.number not in first_merge or merged_at < first_merge[issue.number]):
-                first_merge[issue.number] = merged_at
-    values = []
-    for issue in issues:
-        merged = first_merge.get(issue.number)
-        if issue.created_at and merged and window.contains(merged) and merged >= issue.created_at:
-            values.append((merged - issue.created_at).total_seconds() / 3600)
-    return _durations(values, "issue lead time: issue opened -> first merge of a PR closing it, merges in the window")
-
-
-def _durations(values: list[float], variant: str) -> m.Durations:
-    def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, 2)
-
-    return m.Durations(
-        count=len(values),
-        p50_hours=rounded(percentile(values, 0.5)),
-        p90_hours=rounded(percentile(values, 0.9)),
-        variant=variant,
-    )
-
-
-def outcomes(pulls: Sequence[PullRequest], window: Window) -> list[m.Outcome]:
-    """Per agent (and per non-agent kind): PRs created in the window and how they ended."""
-    groups: dict[str, list[PullRequest]] = defaultdict(list)
-    for pull in pulls:
-        if window.contains(pull.created_at):
-            groups[who(pull)].append(pull)
-    rows = []
-    for name, members in groups.items():
-        merged = [p for p in members if p.state is PullState.MERGED]
-        abandoned = [p for p in members if p.state is PullState.CLOSED]
-        hours = [h for p in merged if (h := hours_to_merge(p)) is not None]
-        finished = len(merged) + len(abandoned)
-        p50, p90 = percentile(hours, 0.5), percentile(hours, 0.9)
-        rows.append(
-            m.Outcome(
-                who=name,
-                kind=members[0].attribution.kind.value,
-                opened=len(members),
-                merged=len(merged),
-                abandoned=len(abandoned),
-                still_open=len(members) - finished,
-                merge_pct=round(100 * len(merged) / finished, 1) if finished else None,
-                median_hours_to_merge=None if p50 is None else round(p50, 2),
-                p90_hours_to_merge=None if p90 is None else round(p90, 2),
-                commit_share=None,
-            )
-        )
-    return sorted(rows, key=lambda row: (row.kind != "agent", -row.opened, row.who))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,13 +51,16 @@ class Window:
 
 
 def make_window(now: datetime, since: datetime | None, until: datetime | None, weeks: int = DEFAULT_WEEKS) -> Window:
-    """Default: the ``weeks`` whole ISO weeks up to and including ``now``'s week."""
-    end = until or now
-    if since is None:
-        start = week_start(end) - timedelta(weeks=weeks - 1)
-    else:
-        start = week_start(since)
-    return Window(start, end + timedelta(microseconds=1) if until is None else end)
+    """Return the window ``[since, until)``.
+
+    ``until`` defaults to the whole second after ``now``, so every event up to
+    ``now`` is inside and the end prints exactly. ``since`` defaults to the
+    Monday ``weeks - 1`` ISO weeks before the week of ``until``; a given ``since``
+    is rounded down to its Monday.
+    """
+    end = until if until is not None else now.replace(microsecond=0) + timedelta(seconds=1)
+    start = week_start(since) if since is not None else week_start(end) - timedelta(weeks=weeks - 1)
+    return Window(start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +95,6 @@ def lifetimes(pulls: Iterable[PullRequest], include_drafts: bool) -> tuple[list[
             end = start
         spans.append(Lifetime(pull, start, end))
     return spans, unknown
-
-
-def counts_at(spans: Sequence[Lifetime], moments: Sequence[datetime]) -> list[int]:
-    """How many spans contain each moment (start inclusive, end exclusive)."""
-    starts = sorted(span.start for span in spans)
-    ends = sorted(span.end for span in spans if span.end is not None)
-    return [bisect.bisect_right(starts, m) - bisect.bisect_right(ends, m) for m in moments]
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

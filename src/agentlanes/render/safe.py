@@ -51,6 +51,19 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
+_SAFE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d+)?/[A-Za-z0-9._~/%#?&=+-]*$")
+
+
+def safe_url(url: str) -> bool:
+    """Tell whether ``url`` is a plain https URL that cannot break out of a Markdown link or an HTML attribute."""
+    return bool(_SAFE_URL.match(url or ""))
+
+
+def md_link(text: str, url: str) -> str:
+    """``[text](url)`` for a plain https URL, else the text alone; ``text`` must already be escaped."""
+    return f"[{text}]({url})" if safe_url(url) else text
+
+
 def fmt(value: float | int | None, digits: int = 1, suffix: str = "") -> str:
     if value is None:
         return "n/a"

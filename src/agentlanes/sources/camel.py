@@ -18,6 +18,7 @@ from agentlanes.model import (
     Issue,
     IssueState,
     Label,
+    PullCommit,
     PullRequest,
     PullState,
     Skip,
@@ -206,6 +207,32 @@ def _commit_authors(item: Item) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _pull_commits(item: Item) -> tuple[PullCommit, ...]:
+    """Each listed commit with its authors and co-authors (gh ``commits`` or GraphQL shape)."""
+    commits: list[PullCommit] = []
+    for entry in item.list_of("commits"):
+        if not isinstance(entry, dict):
+            continue
+        inner = entry.get("commit") if isinstance(entry.get("commit"), dict) else entry
+        oid = inner.get("oid") or inner.get("sha")
+        if not isinstance(oid, str) or not oid:
+            continue
+        names: list[str] = []
+        authors = inner.get("authors")
+        if isinstance(authors, dict):
+            authors = authors.get("nodes")
+        for author in authors or ([inner["author"]] if isinstance(inner.get("author"), dict) else []):
+            if isinstance(author, dict):
+                names.extend(str(author[k]) for k in ("login", "name") if author.get(k))
+                user = author.get("user")
+                if isinstance(user, dict) and user.get("login"):
+                    names.append(str(user["login"]))
+        message = "\n".join(str(inner.get(k) or "") for k in ("messageHeadline", "messageBody", "message"))
+        names.extend(match.group(1) for match in _COAUTHOR.finditer(message))
+        commits.append(PullCommit(oid, tuple(dict.fromkeys(names))))
+    return tuple(commits)
+
+
 def _timeline(item: Item) -> tuple[TimelineEvent, ...]:
     events: list[TimelineEvent] = []
     for node in item.list_of("timelineItems"):
@@ -257,6 +284,7 @@ def parse_pull(item: Item) -> PullRequest:
         head_ref=item.optional_text("headRefName"),
         base_ref=item.optional_text("baseRefName"),
         head_oid=item.optional_text("headRefOid"),
+        base_oid=item.optional_text("baseRefOid"),
         merge_commit_oid=merge_commit.get("oid") if isinstance(merge_commit, dict) else None,
         labels=parse_labels(item),
         files=_files(item),
@@ -273,6 +301,7 @@ def parse_pull(item: Item) -> PullRequest:
         timeline=timeline,
         commit_count=commit_count if isinstance(commit_count, int) else None,
         commit_authors=_commit_authors(item),
+        commits=_pull_commits(item),
         url=item.text("url"),
     )
 
