@@ -24,9 +24,9 @@ def cli(quiet: bool) -> None:
 
 
 def _register() -> None:
-    from agentlanes.cli import analyze, dashboard, demo, route
+    from agentlanes.cli import analyze, dashboard, demo, export, route, sync
 
-    for module in (analyze, route, dashboard, demo):
+    for module in (analyze, route, dashboard, sync, export, demo):
         cli.add_command(module.command)
 
 

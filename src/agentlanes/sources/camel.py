@@ -36,6 +36,11 @@ _TIMELINE_KINDS = {
 }
 
 
+def coauthor_names(message: str) -> list[str]:
+    """Names in the ``Co-authored-by:`` trailers of a commit message."""
+    return [match.group(1) for match in _COAUTHOR.finditer(message)]
+
+
 def normalise_login(login: str, is_bot: bool | None, typename: str | None = None) -> tuple[str, bool | None]:
     """Return the gh-style login (bots as ``app/<slug>``) and the bot flag."""
     if login.startswith("app/"):

@@ -1,0 +1,127 @@
+"""Fetch one page of issues or pull requests, completing each item's nested lists.
+
+A page is checked before it is used: a reply whose end cursor repeats one sync
+has already seen would make the sync loop or skip items, so it counts as a
+failed request and is sent again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentlanes.errors import RemoteError
+from agentlanes.github import queries
+from agentlanes.github.client import GitHubClient, GraphQLReply
+from agentlanes.github.endpoint import RepoRef
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """One paginated list of a repository: ``issues`` or ``pulls``."""
+
+    key: str
+    field: str
+    query: str
+    page_size: int
+
+
+ISSUES = ConnectionSpec("issues", "issues", queries.ISSUES, queries.ISSUE_PAGE_SIZE)
+PULLS = ConnectionSpec("pulls", "pullRequests", queries.PULLS, queries.PULL_PAGE_SIZE)
+
+
+@dataclass
+class Page:
+    nodes: list[dict[str, Any]]
+    end_cursor: str | None
+    has_next: bool
+    total: int | None
+
+
+@dataclass
+class PageFetcher:
+    """Fetches pages of one repository and remembers the cursors seen in this run."""
+
+    client: GitHubClient
+    repo: RepoRef
+    page_sizes: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    truncated: Counter[str] = field(default_factory=Counter)
+
+    def fetch(self, spec: ConnectionSpec, after: str | None, number: int) -> Page:
+        size = self.page_sizes.setdefault(spec.key, spec.page_size)
+        variables = {"owner": self.repo.owner, "name": self.repo.name, "first": size, "after": after}
+        reply = self.client.graphql(
+            spec.query,
+            variables,
+            what=f"{spec.key} page {number} of {self.repo.full_name}",
+            shrink=lambda sent: self._shrink(spec, sent),
+            check=lambda got, sent: self._check(spec, got, sent),
+        )
+        connection = _repository(reply, self.repo)[spec.field]
+        info = connection["pageInfo"]
+        nodes = [node for node in connection["nodes"] if node is not None]
+        if info.get("endCursor"):
+            self.seen.setdefault(spec.key, set()).add(info["endCursor"])
+        if spec is PULLS:
+            for node in nodes:
+                self._complete_pull(node)
+        for node in nodes:
+            self._count_cuts(node)
+        return Page(nodes, info.get("endCursor"), bool(info.get("hasNextPage")), connection.get("totalCount"))
+
+    def _shrink(self, spec: ConnectionSpec, sent: dict[str, Any]) -> dict[str, Any] | None:
+        if sent["first"] <= queries.MIN_PAGE_SIZE:
+            return None
+        smaller = max(queries.MIN_PAGE_SIZE, sent["first"] // 2)
+        self.page_sizes[spec.key] = smaller
+        return {**sent, "first": smaller}
+
+    def _check(self, spec: ConnectionSpec, reply: GraphQLReply, sent: dict[str, Any]) -> str | None:
+        repository = reply.data.get("repository")
+        if not isinstance(repository, dict):
+            return None  # reported by _repository as not found
+        connection = repository.get(spec.field)
+        if not isinstance(connection, dict) or not isinstance(connection.get("nodes"), list):
+            return f"the reply has no {spec.field} list"
+        if any(not isinstance(node, dict) or not isinstance(node.get("number"), int) for node in connection["nodes"] if node):
+            return f"the {spec.field} list has an item without a number"
+        end = (connection.get("pageInfo") or {}).get("endCursor")
+        if end and connection["nodes"] and (end == sent["after"] or end in self.seen.get(spec.key, ())):
+            return f"GitHub sent the end cursor {end!r} again, which would repeat or skip items"
+        return None
+
+    def _complete_pull(self, node: dict[str, Any]) -> None:
+        """Fetch the files and timeline events past the first nested page."""
+        for key, query in (("files", queries.PULL_FILES), ("timelineItems", queries.PULL_TIMELINE)):
+            connection = node.get(key) or {"nodes": []}
+            nodes = list(connection.get("nodes") or [])
+            info = connection.get("pageInfo") or {}
+            while info.get("hasNextPage") and info.get("endCursor"):
+                reply = self.client.graphql(
+                    query,
+                    {"id": node["id"], "after": info["endCursor"]},
+                    what=f"{key} of pull request #{node['number']} in {self.repo.full_name}",
+                )
+                more = (reply.data.get("node") or {}).get(key)
+                if not isinstance(more, dict):
+                    raise RemoteError(f"pull request #{node['number']}: GitHub returned no {key} page", "run sync again")
+                nodes.extend(n for n in more.get("nodes") or [] if n is not None)
+                info = more.get("pageInfo") or {}
+            node[key] = {"totalCount": connection.get("totalCount", len(nodes)), "nodes": nodes}
+
+    def _count_cuts(self, node: dict[str, Any]) -> None:
+        for key in ("labels", "assignees", "commits"):
+            connection = node.get(key)
+            if isinstance(connection, dict) and isinstance(connection.get("totalCount"), int):
+                if connection["totalCount"] > len(connection.get("nodes") or []):
+                    self.truncated[key] += 1
+
+
+def _repository(reply: GraphQLReply, repo: RepoRef) -> dict[str, Any]:
+    repository = reply.data.get("repository")
+    if isinstance(repository, dict):
+        return repository
+    detail = "; ".join(str(e.get("message")) for e in reply.errors) or "GitHub returned no repository"
+    raise RemoteError(f"repository {repo.full_name} not found: {detail}", "check the name and that the token can read it")

@@ -1,0 +1,130 @@
+"""The GraphQL documents sync sends, and the page sizes and caps they use.
+
+Page sizes: GitHub stops a GraphQL query after 10 s and answers 502. An issue
+page of 100 is light (scalars, labels, assignees). A pull-request page carries up
+to 100 changed files, 100 timeline events and 50 commit messages per PR, so 100 PRs
+can reach 10,000 file nodes plus 5,000 commit messages in one reply; 50 halves that
+and still meets the target of one request per 50 PRs. After a 502 or 504 sync
+halves the page (down to ``MIN_PAGE_SIZE``) for the rest of the run.
+"""
+
+from __future__ import annotations
+
+ISSUE_PAGE_SIZE = 100
+PULL_PAGE_SIZE = 50
+MIN_PAGE_SIZE = 5
+# Nested connections are capped per item; files and timeline events past their
+# first page are fetched with follow-up queries, the others are cut (counted).
+FILES_PAGE_SIZE = 100
+TIMELINE_PAGE_SIZE = 100
+LABELS_CAP = 50
+ASSIGNEES_CAP = 20
+LINKED_CAP = 20
+COMMITS_CAP = 50
+QUEUE_ENTRIES_CAP = 100
+
+TIMELINE_TYPES = (
+    "ADDED_TO_MERGE_QUEUE_EVENT",
+    "REMOVED_FROM_MERGE_QUEUE_EVENT",
+    "HEAD_REF_FORCE_PUSHED_EVENT",
+    "READY_FOR_REVIEW_EVENT",
+    "CONVERT_TO_DRAFT_EVENT",
+)
+
+_ACTOR = "{ __typename login }"
+
+_TIMELINE_NODES = """
+  pageInfo { hasNextPage endCursor }
+  nodes {
+    __typename
+    ... on AddedToMergeQueueEvent { createdAt }
+    ... on RemovedFromMergeQueueEvent { createdAt reason }
+    ... on HeadRefForcePushedEvent { createdAt }
+    ... on ReadyForReviewEvent { createdAt }
+    ... on ConvertToDraftEvent { createdAt }
+  }
+"""
+
+_FILE_NODES = "totalCount pageInfo { hasNextPage endCursor } nodes { path additions deletions }"
+
+ISSUES = f"""
+query SyncIssues($owner: String!, $name: String!, $first: Int!, $after: String) {{
+  repository(owner: $owner, name: $name) {{
+    issues(first: $first, after: $after, orderBy: {{field: UPDATED_AT, direction: ASC}}) {{
+      totalCount
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{
+        id number title body state url createdAt updatedAt closedAt
+        author {_ACTOR}
+        labels(first: {LABELS_CAP}) {{ totalCount nodes {{ name description }} }}
+        assignees(first: {ASSIGNEES_CAP}) {{ totalCount nodes {{ login }} }}
+        closedByPullRequestsReferences(first: {LINKED_CAP}, includeClosedPrs: false) {{ nodes {{ number }} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+PULLS = f"""
+query SyncPullRequests($owner: String!, $name: String!, $first: Int!, $after: String) {{
+  repository(owner: $owner, name: $name) {{
+    pullRequests(first: $first, after: $after, orderBy: {{field: UPDATED_AT, direction: ASC}}) {{
+      totalCount
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{
+        id number title body state isDraft url createdAt updatedAt closedAt mergedAt
+        author {_ACTOR}
+        headRefName baseRefName headRefOid
+        reviewDecision mergeable mergeStateStatus
+        mergeCommit {{
+          oid messageHeadline messageBody authoredDate committedDate
+          author {{ name user {{ login }} }}
+          committer {{ name }}
+          parents(first: 2) {{ nodes {{ oid }} }}
+        }}
+        labels(first: {LABELS_CAP}) {{ totalCount nodes {{ name description }} }}
+        assignees(first: {ASSIGNEES_CAP}) {{ totalCount nodes {{ login }} }}
+        closingIssuesReferences(first: {LINKED_CAP}) {{ nodes {{ number }} }}
+        files(first: {FILES_PAGE_SIZE}) {{ {_FILE_NODES} }}
+        timelineItems(first: {TIMELINE_PAGE_SIZE}, itemTypes: [{", ".join(TIMELINE_TYPES)}]) {{ {_TIMELINE_NODES} }}
+        commits(first: {COMMITS_CAP}) {{
+          totalCount
+          nodes {{ commit {{ messageBody authors(first: 5) {{ nodes {{ name user {{ login }} }} }} }} }}
+        }}
+      }}
+    }}
+  }}
+}}
+"""
+
+PULL_FILES = f"""
+query SyncPullRequestFiles($id: ID!, $after: String) {{
+  node(id: $id) {{
+    ... on PullRequest {{ files(first: {FILES_PAGE_SIZE}, after: $after) {{ {_FILE_NODES} }} }}
+  }}
+}}
+"""
+
+PULL_TIMELINE = f"""
+query SyncPullRequestTimeline($id: ID!, $after: String) {{
+  node(id: $id) {{
+    ... on PullRequest {{
+      timelineItems(first: {TIMELINE_PAGE_SIZE}, after: $after, itemTypes: [{", ".join(TIMELINE_TYPES)}]) {{ {_TIMELINE_NODES} }}
+    }}
+  }}
+}}
+"""
+
+MERGE_QUEUE = f"""
+query SyncMergeQueue($owner: String!, $name: String!) {{
+  repository(owner: $owner, name: $name) {{
+    defaultBranchRef {{ name }}
+    mergeQueue {{
+      entries(first: {QUEUE_ENTRIES_CAP}) {{
+        totalCount
+        nodes {{ position state enqueuedAt pullRequest {{ number }} }}
+      }}
+    }}
+  }}
+}}
+"""
