@@ -86,9 +86,9 @@ def classify(response: Response, now: float, graphql: bool) -> _Outcome:
     try:
         payload = _json(response)
     except orjson.JSONDecodeError as exc:
-        if 200 <= response.status < 300 or response.status >= 500:
+        if 200 <= response.status < 300:
             return _Outcome("transient", f"HTTP {response.status} with an incomplete or malformed JSON body ({exc})", headers=response.headers)
-        payload = None
+        payload = None  # error pages (502 ...) are often HTML
     limited = _classify_limits(response, payload, now)
     if limited is not None:
         return limited

@@ -27,7 +27,7 @@ def open_transport(
         raise InputError(f"invalid transport {kind!r}", f"use one of: {', '.join(TRANSPORTS)}")
     token = find_token(env, endpoint)
     if kind in ("auto", "gh"):
-        executable = find_gh()
+        executable = find_gh(env)
         if executable and gh_authenticated(executable, endpoint.host, env):
             return GhTransport(endpoint, executable, env), (token,)
         if kind == "gh":

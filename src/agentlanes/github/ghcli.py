@@ -26,9 +26,10 @@ _PERMANENT_PHRASES = (
 )
 
 
-def find_gh() -> str | None:
-    """Return the path of the gh executable on PATH, or ``None``."""
-    return shutil.which("gh")
+def find_gh(env: Mapping[str, str] | None = None) -> str | None:
+    """Return the path of the gh executable on the environment's PATH, or ``None``."""
+    variables = os.environ if env is None else env
+    return shutil.which("gh", path=variables.get("PATH", os.defpath))
 
 
 def gh_environment(host: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -41,7 +42,15 @@ def gh_environment(host: str, env: Mapping[str, str] | None = None) -> dict[str,
 
 
 def gh_authenticated(executable: str, host: str, env: Mapping[str, str] | None = None) -> bool:
-    """Whether gh has a token for ``host``; runs ``gh auth token`` locally without contacting GitHub."""
+    """Whether gh has a token for ``host``, found without contacting GitHub.
+
+    gh 2.23's ``gh auth token`` reports stored logins and ``GH_TOKEN`` but not
+    ``GH_ENTERPRISE_TOKEN``, which ``gh api`` does use for Enterprise hosts, so
+    that variable is checked here.
+    """
+    variables = os.environ if env is None else env
+    if host != "github.com" and any(variables.get(name) for name in ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")):
+        return True
     try:
         result = subprocess.run(
             [executable, "auth", "token"],

@@ -93,8 +93,8 @@ class PageFetcher:
         return None
 
     def _complete_pull(self, node: dict[str, Any]) -> None:
-        """Fetch the files and timeline events past the first nested page."""
-        for key, query in (("files", queries.PULL_FILES), ("timelineItems", queries.PULL_TIMELINE)):
+        """Fetch the files, timeline events and closing issues past the first nested page."""
+        for key, query in queries.FOLLOW_UPS.items():
             connection = node.get(key) or {"nodes": []}
             nodes = list(connection.get("nodes") or [])
             info = connection.get("pageInfo") or {}
@@ -112,7 +112,7 @@ class PageFetcher:
             node[key] = {"totalCount": connection.get("totalCount", len(nodes)), "nodes": nodes}
 
     def _count_cuts(self, node: dict[str, Any]) -> None:
-        for key in ("labels", "assignees", "commits"):
+        for key in ("labels", "assignees", "commits", "closedByPullRequestsReferences"):
             connection = node.get(key)
             if isinstance(connection, dict) and isinstance(connection.get("totalCount"), int):
                 if connection["totalCount"] > len(connection.get("nodes") or []):

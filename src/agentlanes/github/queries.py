@@ -13,10 +13,14 @@ from __future__ import annotations
 ISSUE_PAGE_SIZE = 100
 PULL_PAGE_SIZE = 50
 MIN_PAGE_SIZE = 5
-# Nested connections are capped per item; files and timeline events past their
-# first page are fetched with follow-up queries, the others are cut (counted).
+# Nested lists: changed files, timeline events and closing issues past their
+# first page are fetched with follow-up queries (``FOLLOW_UPS``); labels,
+# assignees, linked pull requests of issues and commits are cut at these caps,
+# and sync reports how many items were cut.
 FILES_PAGE_SIZE = 100
 TIMELINE_PAGE_SIZE = 100
+CLOSING_PAGE_SIZE = 25
+FOLLOW_UP_PAGE_SIZE = 100
 LABELS_CAP = 50
 ASSIGNEES_CAP = 20
 LINKED_CAP = 20
@@ -46,6 +50,8 @@ _TIMELINE_NODES = """
 """
 
 _FILE_NODES = "totalCount pageInfo { hasNextPage endCursor } nodes { path additions deletions }"
+_CLOSING_NODES = "totalCount pageInfo { hasNextPage endCursor } nodes { number }"
+_TYPES = ", ".join(TIMELINE_TYPES)
 
 ISSUES = f"""
 query SyncIssues($owner: String!, $name: String!, $first: Int!, $after: String) {{
@@ -58,7 +64,7 @@ query SyncIssues($owner: String!, $name: String!, $first: Int!, $after: String) 
         author {_ACTOR}
         labels(first: {LABELS_CAP}) {{ totalCount nodes {{ name description }} }}
         assignees(first: {ASSIGNEES_CAP}) {{ totalCount nodes {{ login }} }}
-        closedByPullRequestsReferences(first: {LINKED_CAP}, includeClosedPrs: false) {{ nodes {{ number }} }}
+        closedByPullRequestsReferences(first: {LINKED_CAP}, includeClosedPrs: false) {{ totalCount nodes {{ number }} }}
       }}
     }}
   }}
@@ -84,9 +90,9 @@ query SyncPullRequests($owner: String!, $name: String!, $first: Int!, $after: St
         }}
         labels(first: {LABELS_CAP}) {{ totalCount nodes {{ name description }} }}
         assignees(first: {ASSIGNEES_CAP}) {{ totalCount nodes {{ login }} }}
-        closingIssuesReferences(first: {LINKED_CAP}) {{ nodes {{ number }} }}
+        closingIssuesReferences(first: {CLOSING_PAGE_SIZE}) {{ {_CLOSING_NODES} }}
         files(first: {FILES_PAGE_SIZE}) {{ {_FILE_NODES} }}
-        timelineItems(first: {TIMELINE_PAGE_SIZE}, itemTypes: [{", ".join(TIMELINE_TYPES)}]) {{ {_TIMELINE_NODES} }}
+        timelineItems(first: {TIMELINE_PAGE_SIZE}, itemTypes: [{_TYPES}]) {{ {_TIMELINE_NODES} }}
         commits(first: {COMMITS_CAP}) {{
           totalCount
           nodes {{ commit {{ messageBody authors(first: 5) {{ nodes {{ name user {{ login }} }} }} }} }}
@@ -97,23 +103,24 @@ query SyncPullRequests($owner: String!, $name: String!, $first: Int!, $after: St
 }}
 """
 
-PULL_FILES = f"""
-query SyncPullRequestFiles($id: ID!, $after: String) {{
+
+
+def _follow_up(name: str, field: str, arguments: str, selection: str) -> str:
+    return f"""
+query SyncPullRequest{name}($id: ID!, $after: String) {{
   node(id: $id) {{
-    ... on PullRequest {{ files(first: {FILES_PAGE_SIZE}, after: $after) {{ {_FILE_NODES} }} }}
+    ... on PullRequest {{ {field}({arguments}, after: $after) {{ {selection} }} }}
   }}
 }}
 """
 
-PULL_TIMELINE = f"""
-query SyncPullRequestTimeline($id: ID!, $after: String) {{
-  node(id: $id) {{
-    ... on PullRequest {{
-      timelineItems(first: {TIMELINE_PAGE_SIZE}, after: $after, itemTypes: [{", ".join(TIMELINE_TYPES)}]) {{ {_TIMELINE_NODES} }}
-    }}
-  }}
-}}
-"""
+
+# The pull-request lists read to the end with follow-up queries, by field name.
+FOLLOW_UPS = {
+    "files": _follow_up("Files", "files", f"first: {FOLLOW_UP_PAGE_SIZE}", _FILE_NODES),
+    "timelineItems": _follow_up("Timeline", "timelineItems", f"first: {FOLLOW_UP_PAGE_SIZE}, itemTypes: [{_TYPES}]", _TIMELINE_NODES),
+    "closingIssuesReferences": _follow_up("ClosingIssues", "closingIssuesReferences", f"first: {FOLLOW_UP_PAGE_SIZE}", _CLOSING_NODES),
+}
 
 MERGE_QUEUE = f"""
 query SyncMergeQueue($owner: String!, $name: String!) {{

@@ -76,6 +76,16 @@ def ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _is_certificate_error(exc: BaseException) -> bool:
+    """Whether a certificate check failed anywhere in the exception chain (retrying cannot fix that)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class HttpTransport:
     """HTTPS with a token through httpx, with one keep-alive connection."""
 
@@ -109,8 +119,7 @@ class HttpTransport:
         try:
             reply = self._client.request(method, url, content=content, headers=headers)
         except httpx.ConnectError as exc:
-            retryable = not isinstance(exc.__cause__ or exc.__context__, ssl.SSLCertVerificationError)
-            raise TransportError(self._describe(exc, url), retryable=retryable) from None
+            raise TransportError(self._describe(exc, url), retryable=not _is_certificate_error(exc)) from None
         except httpx.HTTPError as exc:
             raise TransportError(self._describe(exc, url)) from None
         return Response(reply.status_code, {k.lower(): v for k, v in reply.headers.items()}, reply.content)

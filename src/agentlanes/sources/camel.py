@@ -248,7 +248,7 @@ def parse_pull(item: Item) -> PullRequest:
     ready = next((event.at for event in timeline if event.kind == "ready_for_review"), None)
     merge_commit = item.raw("mergeCommit")
     provenance = item.raw("x_provenance")
-    commit_count = provenance.get("commit_count") if isinstance(provenance, dict) else None
+    commit_count = provenance.get("commit_count") if isinstance(provenance, dict) else item.raw("x_commit_count")
     return PullRequest(
         number=number,
         title=item.text("title", required=True),

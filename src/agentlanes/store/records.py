@@ -87,6 +87,7 @@ def pull_record(node: dict[str, Any]) -> dict[str, Any]:
             for event in _nodes(node.get("timelineItems"))
         ],
         "commits": [_commit_entry(entry) for entry in _nodes(node.get("commits"))],
+        "x_commit_count": (node.get("commits") or {}).get("totalCount") if isinstance(node.get("commits"), dict) else None,
     })
     return record
 

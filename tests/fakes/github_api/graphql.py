@@ -92,7 +92,7 @@ def ordered(records: list[dict[str, Any]], first: int | None, after: str | None,
     size = _check_first(first, None, what)
     field = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt"}.get((order or {}).get("field", ""), "createdAt")
     descending = (order or {}).get("direction") == "DESC"
-    keyed = sorted(((record[field], record["number"]), record) for record in records)
+    keyed = sorted(((record[field] or "", record["number"]), record) for record in records)
     if descending:
         keyed.reverse()
     if after is not None:
@@ -121,6 +121,11 @@ class GraphQLEngine:
 
     def register(self, type_name: str, field_name: str, resolver: Resolver) -> None:
         self.schema.type_map[type_name].fields[field_name].resolve = resolver  # type: ignore[union-attr]
+
+    def remove_field(self, type_name: str, field_name: str) -> None:
+        """Drop a field, as an older GitHub Enterprise Server lacks it; queries naming it then fail validation."""
+        del self.schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
+        self._parsed.cache_clear()
 
     def _parse(self, query: str) -> Any:
         document = parse(query)

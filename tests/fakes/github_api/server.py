@@ -8,11 +8,13 @@ table that tests extend with ``fake.add_route(method, pattern, handler)``.
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 import ssl
 import struct
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,6 +131,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _certificates() -> tuple[trustme.CA, trustme.LeafCert]:
+    """One certificate authority and server certificate per process (making them takes a moment)."""
+    authority = trustme.CA()
+    return authority, authority.issue_cert("localhost", "127.0.0.1")
+
+
 class FakeGitHub:
     """Start with ``with FakeGitHub(tmp_path) as fake:``; the attributes give the URLs and CA file."""
 
@@ -145,11 +154,11 @@ class FakeGitHub:
         self.remaining = rate_limit
         self.reset_at = int(self.clock.time()) + 3600
         self._lock = threading.Lock()
-        authority = trustme.CA()
+        authority, certificate = _certificates()
         self.ca_file = folder / "fake-github-ca.pem"
         authority.cert_pem.write_to_path(str(self.ca_file))
         self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        authority.issue_cert("localhost", "127.0.0.1").configure_cert(self.ssl_context)
+        certificate.configure_cert(self.ssl_context)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self.port = self._server.server_address[1]
@@ -161,7 +170,7 @@ class FakeGitHub:
         _register_default_routes(self)
 
     def __enter__(self) -> FakeGitHub:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-github", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-github", daemon=True)
         self._thread.start()
         return self
 
@@ -202,19 +211,24 @@ class FakeGitHub:
     # Serving
 
     def serve(self, request: FakeRequest, handler: _Handler) -> None:
-        if request.path == "/api/graphql" and request.body:
+        if request.body:
             try:
                 request.json = orjson.loads(request.body)
-                request.variables = request.json.get("variables") or {}
-                match = _OPERATION.match(request.json.get("query") or "")
-                request.operation = request.json.get("operationName") or (match.group(1) if match else None)
-            except (orjson.JSONDecodeError, AttributeError):
+            except orjson.JSONDecodeError:
                 request.json = None
+        if request.path == "/api/graphql" and isinstance(request.json, dict):
+            request.variables = request.json.get("variables") or {}
+            match = _OPERATION.match(str(request.json.get("query") or ""))
+            request.operation = request.json.get("operationName") or (match.group(1) if match else None)
         with self._lock:
             self.log.append(request)
             fault = next((f for f in self.faults if f.take(request)), None)
         request.fault = fault.kind if fault else None
-        response = self._respond(request, fault)
+        try:
+            response = self._respond(request, fault)
+        except Exception as exc:  # a broken test handler must show up as a 500, not a dropped connection
+            traceback.print_exc()
+            response = FakeResponse(500, {"message": f"fake handler failed: {exc!r}"})
         response.headers.update(self._budget_headers(request))
         request.status = response.status
         payload = response.payload()

@@ -26,7 +26,7 @@ class ManualClock:
     """A clock that moves only when told, for the fake and the client alike."""
 
     def __init__(self, start: float | None = None) -> None:
-        self.now = time.time() if start is None else start
+        self.now = float(int(time.time())) if start is None else start
         self.sleeps: list[float] = []
         self._lock = threading.Lock()
 
