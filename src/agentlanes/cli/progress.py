@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from types import TracebackType
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from agentlanes.cli.console import stderr_console
@@ -33,6 +34,10 @@ class SyncProgressBar:
         self._current: str | None = None
         self._requests = 0
         self._budget = "?"
+
+    @property
+    def console(self) -> Console:
+        return self._progress.console
 
     def __enter__(self) -> SyncProgressBar:
         self._progress.start()
@@ -66,7 +71,11 @@ class SyncProgressBar:
 
 
 class StderrLogHandler(logging.Handler):
-    """Print agentlanes warnings on stderr through the console, above any progress bar."""
+    """Print agentlanes warnings on stderr; through the progress bar's console, they appear above the bar."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        super().__init__(logging.WARNING)
+        self._console = console or stderr_console()
 
     def emit(self, record: logging.LogRecord) -> None:
-        stderr_console().print(f"warning: {self.format(record)}", markup=False, highlight=False)
+        self._console.print(f"warning: {self.format(record)}", markup=False, highlight=False)

@@ -30,15 +30,18 @@ def command(repository: str, db_path: str | None, api_url: str | None, transport
             full: bool) -> None:
     """Fetch a repository's issues, pull requests and merge queue from GitHub into a
     local SQLite store; later runs fetch only what changed."""
-    handler = StderrLogHandler()
+    bar = None if console.is_quiet() else SyncProgressBar()
+    handler = StderrLogHandler(bar.console if bar is not None else None)
     logger = logging.getLogger("agentlanes")
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
-    bar = contextlib.nullcontext(None) if console.is_quiet() else SyncProgressBar()
     try:
-        with bar as progress:
+        with bar if bar is not None else contextlib.nullcontext():
             report = api.sync(repository, db=db_path, api_url=api_url, transport=transport,
-                              max_requests=max_requests, full=full, progress=progress)
+                              max_requests=max_requests, full=full, progress=bar)
+    except KeyboardInterrupt:
+        info("sync interrupted; the store keeps every complete page, so the same command continues from there")
+        raise
     finally:
         logger.removeHandler(handler)
     _summarise(report)

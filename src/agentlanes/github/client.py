@@ -1,8 +1,9 @@
 """Send GraphQL and REST requests one at a time, with retries and rate-limit waits.
 
 ``GitHubClient`` wraps a transport. It sends one request at a time (GitHub
-counts concurrent requests against the secondary limit), waits where the reply
-asks for it (see ``agentlanes.github.ratelimit``), retries transient failures,
+counts concurrent requests against the secondary limit), waits as the reply's
+status and rate-limit headers require (see ``agentlanes.github.ratelimit``),
+retries transient failures,
 and stops with a ``RemoteError`` when retries do not help. ``max_requests``
 caps the requests of one run; reaching it raises ``RequestLimitReached``.
 """
@@ -89,6 +90,7 @@ def classify(response: Response, now: float, graphql: bool) -> _Outcome:
         if 200 <= response.status < 300:
             return _Outcome("transient", f"HTTP {response.status} with an incomplete or malformed JSON body ({exc})", headers=response.headers)
         payload = None  # error pages (502 ...) are often HTML
+
     limited = _classify_limits(response, payload, now)
     if limited is not None:
         return limited
@@ -100,6 +102,7 @@ def classify(response: Response, now: float, graphql: bool) -> _Outcome:
         return _Outcome("fatal", f"HTTP 401 {_message(payload) or 'Bad credentials'}".strip())
     if not 200 <= response.status < 300:
         return _Outcome("fatal", f"HTTP {response.status} {_message(payload)}".strip())
+
     if not graphql:
         return _Outcome("ok", payload=payload)
     if not isinstance(payload, dict):
@@ -139,6 +142,9 @@ class GitHubClient:
         self.waited_seconds = 0.0
         self.budget = Budget()
         self._secrets = secrets
+        # Failures in a row of the request being sent, reset by every success.
+        self._transient_attempts = 0
+        self._limit_attempts = 0
 
     def graphql(
         self,
@@ -181,9 +187,6 @@ class GitHubClient:
                 self._reset_attempts()
                 return outcome.payload
             self._after_failure(outcome, what)
-
-    _transient_attempts = 0
-    _limit_attempts = 0
 
     def _reset_attempts(self) -> None:
         self._transient_attempts = 0

@@ -18,9 +18,9 @@ def open_transport(
 ) -> tuple[Transport, tuple[Secret | None, ...]]:
     """Return the transport for ``kind`` and the secrets to scrub from its messages.
 
-    ``auto`` takes gh when ``gh auth token`` succeeds for the host, else a token
-    from ``GH_TOKEN`` / ``GITHUB_TOKEN`` (``GH_ENTERPRISE_TOKEN`` first for
-    Enterprise hosts).
+    ``auto`` takes gh when it has a token for the host (see ``gh_authenticated``),
+    else a token from ``GH_TOKEN`` / ``GITHUB_TOKEN`` (``GH_ENTERPRISE_TOKEN``
+    first for Enterprise hosts) over HTTPS.
     """
     env = dict(os.environ if env is None else env)
     if kind not in TRANSPORTS:

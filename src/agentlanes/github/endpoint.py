@@ -1,4 +1,4 @@
-"""Where GitHub is: the API endpoint, the repository name and the token.
+"""GitHub endpoints, repository names and tokens.
 
 ``GITHUB_API_URL`` (set by GitHub Actions, also on GitHub Enterprise Server) or
 ``--api-url`` picks the REST base URL; the GraphQL URL follows from it as GitHub

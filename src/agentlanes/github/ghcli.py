@@ -1,7 +1,7 @@
 """The gh CLI as a transport: ``gh api graphql`` and ``gh api PATH``.
 
 gh reads its own credentials (``gh auth login``, ``GH_TOKEN``,
-``GH_ENTERPRISE_TOKEN``), so agentlanes never sees the token on this path.
+``GH_ENTERPRISE_TOKEN``), so agentlanes never reads the token on this path.
 ``--include`` makes gh print the status line and headers before the body, which
 gives the rate-limit headers the same way the HTTP transport gets them.
 """
@@ -33,7 +33,7 @@ def find_gh(env: Mapping[str, str] | None = None) -> str | None:
 
 
 def gh_environment(host: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for gh, aimed at ``host``.
+    """Return the environment for gh, aimed at ``host``.
 
     gh 2.23 rejects ``--hostname`` values with a port (``localhost:8443``) but
     accepts them in ``GH_HOST``, so the host always goes there.
@@ -42,7 +42,7 @@ def gh_environment(host: str, env: Mapping[str, str] | None = None) -> dict[str,
 
 
 def gh_authenticated(executable: str, host: str, env: Mapping[str, str] | None = None) -> bool:
-    """Whether gh has a token for ``host``, found without contacting GitHub.
+    """Check whether gh has a token for ``host``, without contacting GitHub.
 
     gh 2.23's ``gh auth token`` reports stored logins and ``GH_TOKEN`` but not
     ``GH_ENTERPRISE_TOKEN``, which ``gh api`` does use for Enterprise hosts, so

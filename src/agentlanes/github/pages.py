@@ -7,6 +7,7 @@ failed request and is sent again.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,8 @@ from agentlanes.errors import RemoteError
 from agentlanes.github import queries
 from agentlanes.github.client import GitHubClient, GraphQLReply
 from agentlanes.github.endpoint import RepoRef
+
+log = logging.getLogger("agentlanes.github")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class PageFetcher:
     page_sizes: dict[str, int] = field(default_factory=dict)
     seen: dict[str, set[str]] = field(default_factory=dict)
     truncated: Counter[str] = field(default_factory=Counter)
+    partial_errors: int = 0
 
     def fetch(self, spec: ConnectionSpec, after: str | None, number: int) -> Page:
         size = self.page_sizes.setdefault(spec.key, spec.page_size)
@@ -60,6 +64,12 @@ class PageFetcher:
             check=lambda got, sent: self._check(spec, got, sent),
         )
         connection = _repository(reply, self.repo)[spec.field]
+        if reply.errors:
+            self.partial_errors += len(reply.errors)
+            log.warning(
+                "%s page %d: GitHub reported %d errors beside the data (first: %s); the fields they name are stored empty",
+                spec.key, number, len(reply.errors), reply.errors[0].get("message"),
+            )
         info = connection["pageInfo"]
         nodes = [node for node in connection["nodes"] if node is not None]
         if info.get("endCursor"):

@@ -1,6 +1,6 @@
 """The GraphQL documents sync sends, and the page sizes and caps they use.
 
-Page sizes: GitHub stops a GraphQL query after 10 s and answers 502. An issue
+Page sizes: GitHub stops a GraphQL query after 10 s and replies 502. An issue
 page of 100 is light (scalars, labels, assignees). A pull-request page carries up
 to 100 changed files, 100 timeline events and 50 commit messages per PR, so 100 PRs
 can reach 10,000 file nodes plus 5,000 commit messages in one reply; 50 halves that

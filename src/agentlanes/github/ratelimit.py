@@ -83,13 +83,13 @@ def _integer(value: str | None) -> int | None:
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """The ``retry-after`` header in seconds; GitHub sends whole seconds, never an HTTP date."""
+    """Return the ``retry-after`` header in seconds (GitHub sends whole seconds, not an HTTP date)."""
     value = _integer(headers.get("retry-after"))
     return float(max(value, 0)) if value is not None else None
 
 
 def primary_wait(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds until the primary budget resets, when the reply says it is spent."""
+    """Return the seconds until the primary budget resets, when the reply reports it spent."""
     if _integer(headers.get("x-ratelimit-remaining")) != 0:
         return None
     reset = _integer(headers.get("x-ratelimit-reset"))

@@ -21,13 +21,13 @@ from agentlanes.github import queries
 from agentlanes.github.client import ClientObserver, GitHubClient, RequestLimitReached
 from agentlanes.github.endpoint import Endpoint, RepoRef
 from agentlanes.github.pages import ISSUES, PULLS, ConnectionSpec, PageFetcher
-from agentlanes.store import QueueRecord, Store, StoredRepository
+from agentlanes.store import QueueRecord, Store
 
 log = logging.getLogger("agentlanes.github")
 
 
 class SyncProgress(ClientObserver, Protocol):
-    """What a sync reports while it runs (the CLI draws a progress bar from it)."""
+    """Callbacks a sync makes while it runs; the CLI draws its progress bar from them."""
 
     def start(self, connection: str, total: int | None) -> None: ...
 
@@ -36,7 +36,7 @@ class SyncProgress(ClientObserver, Protocol):
 
 @dataclass
 class SyncReport:
-    """What one run did. ``complete`` is false when ``max_requests`` stopped it early."""
+    """Outcome of one run. ``complete`` is false when ``max_requests`` stopped it early."""
 
     repository: str
     host: str

@@ -22,7 +22,7 @@ from agentlanes.github.endpoint import Endpoint, Secret, redact
 USER_AGENT = f"agentlanes/{__version__}"
 # ``mergeStateStatus`` is a preview field of GitHub's GraphQL API; this media type enables it.
 GRAPHQL_ACCEPT = "application/vnd.github.merge-info-preview+json"
-# GitHub gives up on a GraphQL query after 10 s and answers 502; waiting longer for
+# GitHub gives up on a GraphQL query after 10 s and replies 502. Waiting longer for
 # the reply only matters for slow links, so reads get three times that.
 READ_TIMEOUT_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -65,7 +65,7 @@ class Transport(Protocol):
 
 
 def ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
-    """The system trust store, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set (as gh honours them)."""
+    """Return a TLS context with the certifi roots, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set (gh honours them too)."""
     env = os.environ if env is None else env
     cafile = env.get("SSL_CERT_FILE") or None
     capath = env.get("SSL_CERT_DIR") or None
@@ -77,7 +77,7 @@ def ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
 
 
 def _is_certificate_error(exc: BaseException) -> bool:
-    """Whether a certificate check failed anywhere in the exception chain (retrying cannot fix that)."""
+    """Check whether a certificate check failed anywhere in the exception chain (retrying cannot fix that)."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):

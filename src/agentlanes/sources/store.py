@@ -21,7 +21,7 @@ from agentlanes.store.records import issue_record, merge_commit_line, pull_recor
 
 
 def load_store_dataset(config: Config, db_path: str | Path | None, repository: str | None) -> Dataset:
-    """Load ``repository`` (``OWNER/REPO``; optional when the store holds one) from ``db_path``."""
+    """Load ``repository`` (``OWNER/REPO``; optional when the store contains one) from ``db_path``."""
     with Store.open(db_path, create=False) as store:
         stored = store.find_repository(parse_repo(repository) if repository else None)
         where = f"{store.path}:{stored.full_name}"

@@ -133,7 +133,7 @@ class Store:
         return [_row_repository(row) for row in rows]
 
     def find_repository(self, ref: RepoRef | None) -> StoredRepository:
-        """The stored repository ``ref`` names (case-insensitive), or the only one when ``ref`` is ``None``."""
+        """Return the stored repository ``ref`` names (case-insensitive), or the only one when ``ref`` is ``None``."""
         stored = self.repositories()
         if ref is None:
             if len(stored) == 1:
@@ -188,7 +188,7 @@ class Store:
         )
 
     def payloads(self, repository: StoredRepository, table: str) -> Iterator[dict[str, Any]]:
-        """Every stored node of ``table`` (``issues`` or ``pulls``), by number."""
+        """Yield every stored node of ``table`` (``issues`` or ``pulls``), by number."""
         if table not in ("issues", "pulls"):
             raise ValueError(table)
         rows = self._db.execute(f"SELECT payload FROM {table} WHERE repository_id = ? ORDER BY number", (repository.id,))

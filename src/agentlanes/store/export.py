@@ -18,7 +18,7 @@ from agentlanes.timeutil import format_timestamp
 
 @dataclass(frozen=True)
 class ExportReport:
-    """What ``export`` wrote: the folder, the repository and how many records of each kind."""
+    """Summary of one export: the folder, the repository and the number of records of each kind."""
 
     directory: Path
     repository: str

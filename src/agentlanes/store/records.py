@@ -49,7 +49,7 @@ def _common(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def issue_record(node: dict[str, Any]) -> dict[str, Any]:
-    """A stored issue node as a ``gh issue list --json`` record."""
+    """Convert a stored issue node into a ``gh issue list --json`` record."""
     record = _common(node)
     record["closedByPullRequestsReferences"] = [{"number": n["number"]} for n in _nodes(node.get("closedByPullRequestsReferences"))]
     return record
@@ -65,7 +65,7 @@ def _commit_entry(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def pull_record(node: dict[str, Any]) -> dict[str, Any]:
-    """A stored pull-request node as a ``gh pr list --json`` record, plus timeline and commits."""
+    """Convert a stored pull-request node into a ``gh pr list --json`` record, plus timeline and commits."""
     record = _common(node)
     merge_commit = node.get("mergeCommit")
     record.update({
@@ -93,7 +93,7 @@ def pull_record(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def merge_commit_line(node: dict[str, Any]) -> dict[str, Any] | None:
-    """The landing commit of a merged pull request as a ``commits.jsonl`` record, when it was fetched."""
+    """Convert the landing commit of a merged pull request into a ``commits.jsonl`` record, if it was fetched."""
     commit = node.get("mergeCommit")
     if not isinstance(commit, dict) or not commit.get("oid") or not commit.get("authoredDate"):
         return None

@@ -17,7 +17,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, build_schema, execute, parse, validate
 
-from fakes.github_api.state import FakeRepository, FakeState, iso, parse_node_id
+from fakes.github_api.state import FakeRepository, FakeState, after_key, iso, parse_node_id
 
 Resolver = Callable[..., Any]
 MAX_PAGE = 100
@@ -87,27 +87,37 @@ def _keyset_of(cursor: str) -> tuple[str, int]:
         raise github_error(f"`{cursor}` does not appear to be a valid cursor.", "INVALID_CURSOR_ARGUMENTS") from None
 
 
-def ordered(records: list[dict[str, Any]], first: int | None, after: str | None, order: dict | None, what: str) -> dict[str, Any]:
+def _page(keys: list[tuple[str, int]], records: list[dict[str, Any]], start: int, size: int, total: int,
+          after: str | None) -> dict[str, Any]:
+    page = records[start:start + size]
+    return {
+        "totalCount": total,
+        "nodes": page,
+        "pageInfo": {
+            "hasNextPage": start + size < len(records), "hasPreviousPage": after is not None,
+            "endCursor": _keyset_cursor(keys[start + len(page) - 1]) if page else None,
+            "startCursor": _keyset_cursor(keys[start]) if page else None,
+        },
+    }
+
+
+def ordered(repo: FakeRepository, table: str, first: int | None, after: str | None, order: dict | None,
+            states: list[str] | None, what: str) -> dict[str, Any]:
     """A page of issues or pull requests sorted by ``orderBy``, with keyset cursors as GitHub's."""
     size = _check_first(first, None, what)
     field = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt"}.get((order or {}).get("field", ""), "createdAt")
-    descending = (order or {}).get("direction") == "DESC"
-    keyed = sorted(((record[field] or "", record["number"]), record) for record in records)
-    if descending:
-        keyed.reverse()
-    if after is not None:
-        mark = _keyset_of(after)
-        keyed = [(key, r) for key, r in keyed if (key < mark if descending else key > mark)]
-    page = keyed[:size]
-    return {
-        "totalCount": len(records),
-        "nodes": [record for _, record in page],
-        "pageInfo": {
-            "hasNextPage": len(keyed) > size, "hasPreviousPage": after is not None,
-            "endCursor": _keyset_cursor(page[-1][0]) if page else None,
-            "startCursor": _keyset_cursor(page[0][0]) if page else None,
-        },
-    }
+    keys, records = repo.in_order(table, field)
+    total = len(records)
+    if states:
+        pairs = [(key, r) for key, r in zip(keys, records, strict=True) if r["state"] in states]
+        keys, records = [key for key, _ in pairs], [r for _, r in pairs]
+        total = len(records)
+    if (order or {}).get("direction") == "DESC":
+        keys, records = keys[::-1], records[::-1]
+        start = 0 if after is None else next((i for i, key in enumerate(keys) if key < _keyset_of(after)), len(keys))
+    else:
+        start = after_key(keys, _keyset_of(after) if after is not None else None)
+    return _page(keys, records, start, size, total, after)
 
 
 class GraphQLEngine:
@@ -202,15 +212,11 @@ def _register_defaults(engine: GraphQLEngine) -> None:
 
     def issues(repo: FakeRepository, _info: Any, first: int | None = None, after: str | None = None,
                orderBy: dict | None = None, states: list[str] | None = None, **_: Any) -> dict[str, Any]:  # noqa: N803
-        with repo.lock:
-            records = [r for r in repo.issues.values() if not states or r["state"] in states]
-        return ordered(records, first, after, orderBy, "issues")
+        return ordered(repo, "issues", first, after, orderBy, states, "issues")
 
     def pulls(repo: FakeRepository, _info: Any, first: int | None = None, after: str | None = None,
               orderBy: dict | None = None, states: list[str] | None = None, **_: Any) -> dict[str, Any]:  # noqa: N803
-        with repo.lock:
-            records = [r for r in repo.pulls.values() if not states or r["state"] in states]
-        return ordered(records, first, after, orderBy, "pullRequests")
+        return ordered(repo, "pulls", first, after, orderBy, states, "pullRequests")
 
     engine.register("Repository", "issues", issues)
     engine.register("Repository", "pullRequests", pulls)

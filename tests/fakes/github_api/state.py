@@ -4,13 +4,13 @@ Records use GraphQL field names. Nested lists are plain Python lists (labels as
 ``{"name", "description"}``, assignees as logins, files as ``{"path",
 "additions", "deletions"}``, timeline events as ``{"__typename", "createdAt"}``),
 and resolvers turn them into connections. Every change bumps ``updatedAt`` from
-the fake's clock, so an incremental sync sees it, as on GitHub.
+the fake's clock, so an incremental sync reads it again, as on GitHub.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
+import bisect
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ class Clock(Protocol):
 
 
 class ManualClock:
-    """A clock that moves only when told, for the fake and the client alike."""
+    """A clock that advances only through ``sleep`` and ``advance``, shared by the fake and the client."""
 
     def __init__(self, start: float | None = None) -> None:
         self.now = float(int(time.time())) if start is None else start
@@ -76,7 +76,9 @@ class FakeRepository:
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
-    _tick: itertools.count = field(default_factory=itertools.count)
+    # Bumped by every change made through the methods below; keys the sorted-order cache.
+    version: int = 0
+    _orders: dict[tuple[str, str], tuple[int, list[tuple[str, int]], list[dict[str, Any]]]] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -101,6 +103,7 @@ class FakeRepository:
         record = self._base("Issue", number, {"state": "OPEN", "closedByPullRequestsReferences": [], **fields})
         with self.lock:
             self.issues[number] = record
+            self.version += 1
         return record
 
     def add_pull(self, number: int, **fields: Any) -> dict[str, Any]:
@@ -113,6 +116,7 @@ class FakeRepository:
         record = self._base("PullRequest", number, {**defaults, **fields})
         with self.lock:
             self.pulls[number] = record
+            self.version += 1
         return record
 
     def item(self, number: int) -> dict[str, Any]:
@@ -128,6 +132,7 @@ class FakeRepository:
             record = self.item(number)
             record.update(changes)
             record["updatedAt"] = self._stamp()
+            self.version += 1
             return record
 
     def add_event(self, number: int, typename: str, **fields: Any) -> None:
@@ -136,6 +141,24 @@ class FakeRepository:
             record = self.pulls[number]
             record["timeline"].append({"__typename": typename, "createdAt": self._stamp(), **fields})
             record["updatedAt"] = self._stamp()
+            self.version += 1
+
+    def in_order(self, table: str, field: str) -> tuple[list[tuple[str, int]], list[dict[str, Any]]]:
+        """Keys ``(field value, number)`` in ascending order and the records beside them, cached per version."""
+        with self.lock:
+            cached = self._orders.get((table, field))
+            if cached is not None and cached[0] == self.version:
+                return cached[1], cached[2]
+            records = self.issues if table == "issues" else self.pulls
+            pairs = sorted(((record[field] or "", record["number"]), record) for record in records.values())
+            keys, ordered = [key for key, _ in pairs], [record for _, record in pairs]
+            self._orders[(table, field)] = (self.version, keys, ordered)
+            return keys, ordered
+
+
+def after_key(keys: list[tuple[str, int]], mark: tuple[str, int] | None) -> int:
+    """Index of the first key after ``mark`` in ascending ``keys``."""
+    return 0 if mark is None else bisect.bisect_right(keys, mark)
 
 
 class FakeState:
