@@ -9,6 +9,7 @@ import pytest
 
 from agentlanes import api
 from agentlanes.errors import InputError
+from agentlanes.store import Store
 from agentlanes.sources.loader import load_dataset
 from agentlanes.config import load_config
 from agentlanes.timeutil import format_timestamp
@@ -199,3 +200,39 @@ def test_bad_queue_snapshot_file(run_cli, write_json, tmp_path):
     result = run_cli("dashboard", "--from", folder)
     assert result.code == 2
     assert "x_merge_queue.json: entry 1: field 'depth' must be a whole number of entries, got -1" in result.err
+
+
+def test_ctrl_c_then_resume(cli_fake, tmp_path):
+    """A real SIGINT to a running `agentlanes sync` keeps the complete pages; the next run finishes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fakes.github_api import Fault
+
+    db = tmp_path / "s.db"
+    delay = cli_fake.inject(Fault("delay", operation="SyncPullRequests", skip=1, seconds=3.0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agentlanes", "sync", "octo/demo", "--db", str(db), "--transport", "http"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"},
+    )
+    deadline = time.monotonic() + 30
+    while delay.hits == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert delay.hits == 1
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "sync interrupted; the store keeps every complete page" in err.decode()
+    with Store.open(db, create=False) as store:
+        repository = store.find_repository(None)
+        assert (store.count(repository, "issues"), store.count(repository, "pulls")) == (40, 50)
+        assert [run["status"] for run in store.runs(repository)] == ["interrupted"]
+    resumed = subprocess.run(
+        [sys.executable, "-m", "agentlanes", "sync", "octo/demo", "--db", str(db), "--transport", "http"],
+        capture_output=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60,
+    )
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert "0 issues and 10 pull requests fetched" in resumed.stderr.decode()

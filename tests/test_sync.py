@@ -75,7 +75,8 @@ def test_unchanged_resync_costs_three_requests(fake_github, repo, env, tmp_path)
     report = run_sync(fake_github, env, tmp_path / "s.db")
     assert report.requests <= 3
     assert (report.issues, report.pulls) == (0, 0)
-    assert report.resumed
+    assert report.incremental
+    assert not report.resumed
 
 
 def test_resync_fetches_only_changes(fake_github, repo, env, tmp_path):

@@ -53,6 +53,8 @@ _FILE_NODES = "totalCount pageInfo { hasNextPage endCursor } nodes { path additi
 _CLOSING_NODES = "totalCount pageInfo { hasNextPage endCursor } nodes { number }"
 _TYPES = ", ".join(TIMELINE_TYPES)
 
+# NOTE: closedByPullRequestsReferences and the merge-queue event types are recent
+# additions; an older GitHub Enterprise Server rejects these queries as invalid.
 ISSUES = f"""
 query SyncIssues($owner: String!, $name: String!, $first: Int!, $after: String) {{
   repository(owner: $owner, name: $name) {{

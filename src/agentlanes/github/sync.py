@@ -36,7 +36,9 @@ class SyncProgress(ClientObserver, Protocol):
 
 @dataclass
 class SyncReport:
-    """Outcome of one run. ``complete`` is false when ``max_requests`` stopped it early."""
+    """Outcome of one run. ``complete`` is false when ``max_requests`` stopped it early;
+    ``incremental`` is true when it started after stored cursors, and ``resumed`` when
+    the previous run of the repository had not completed."""
 
     repository: str
     host: str
@@ -50,6 +52,7 @@ class SyncReport:
     retries: int = 0
     waited_seconds: float = 0.0
     complete: bool = True
+    incremental: bool = False
     resumed: bool = False
     queue_depth: int | None = None
     queue_note: str = ""
@@ -78,7 +81,8 @@ class RepositorySync:
         if full:
             with self.store.transaction():
                 self.store.clear_cursors(self.stored)
-        self.report.resumed = any(self.store.cursor(self.stored, spec.key) for spec in (ISSUES, PULLS))
+        self.report.incremental = any(self.store.cursor(self.stored, spec.key) for spec in (ISSUES, PULLS))
+        self.report.resumed = self.store.last_run_status(self.stored) not in (None, "complete")
         run_id = self.store.begin_run(self.stored, _now(self.client), self.client.transport.name)
         status, message = "failed", ""
         try:
@@ -112,6 +116,8 @@ class RepositorySync:
                               pulls=report.pulls, message=message)
 
     def _sync_connection(self, spec: ConnectionSpec) -> None:
+        # NOTE: issues deleted or transferred on GitHub no longer appear in these
+        # lists, so they stay in the store as last synced.
         cursor = self.store.cursor(self.stored, spec.key)
         number = 0
         while True:

@@ -252,6 +252,12 @@ class Store:
             (format_timestamp(finished_at), status, requests, issues, pulls, message, run_id),
         )
 
+    def last_run_status(self, repository: StoredRepository) -> str | None:
+        row = self._db.execute(
+            "SELECT status FROM sync_runs WHERE repository_id = ? ORDER BY id DESC LIMIT 1", (repository.id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def runs(self, repository: StoredRepository) -> list[dict[str, Any]]:
         rows = self._db.execute(
             "SELECT id, started_at, finished_at, status, transport, requests, issues, pulls, message "

@@ -12,7 +12,9 @@ predicate), lets the first ``skip`` matches through, then hits the next
 - ``truncated``: the real reply cut in half, with a matching Content-Length;
 - ``reset``: the real headers, half the body, then a TCP reset;
 - ``repeat_cursor``: the real page, with ``endCursor`` replaced by the cursor the
-  request sent (a server that repeats a cursor).
+  request sent (a server that repeats a cursor);
+- ``delay``: the real reply after ``seconds`` of real time (to interrupt a
+  client while it waits).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("status", "secondary_limit", "rate_limited_body", "truncated", "reset", "repeat_cursor")
+KINDS = ("status", "secondary_limit", "rate_limited_body", "truncated", "reset", "repeat_cursor", "delay")
 BEFORE_KINDS = ("status", "secondary_limit", "rate_limited_body")
 
 
@@ -38,6 +40,7 @@ class Fault:
     status: int = 502
     retry_after: int | None = None
     reset_in: int = 120
+    seconds: float = 0.0
     hits: int = 0
     seen: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

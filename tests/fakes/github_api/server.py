@@ -14,6 +14,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -232,6 +233,8 @@ class FakeGitHub:
         response.headers.update(self._budget_headers(request))
         request.status = response.status
         payload = response.payload()
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
         if fault is not None and fault.kind == "truncated":
             payload = payload[: len(payload) // 2]
             handler.send(response, payload)
