@@ -190,3 +190,24 @@ def test_rest_route_registration(fake_github):
     logged = fake_github.requests()[-1]
     assert (logged.method, logged.path, orjson.loads(logged.body)) == ("POST", "/api/v3/repos/octo/demo/issues/3/labels", {"labels": ["jules"]})
     assert client.rest("GET", "repos/octo/demo", what="repository")["default_branch"] == "main"
+
+
+def test_proxy_from_environment():
+    from agentlanes.github.transport import proxy_for
+
+    env = {"HTTPS_PROXY": "http://proxy.internal:3128", "no_proxy": "localhost,.corp.example"}
+    assert proxy_for("https://api.github.com", env) == "http://proxy.internal:3128"
+    assert proxy_for("https://localhost:8443/api/v3", env) is None
+    assert proxy_for("https://ghe.corp.example/api/v3", env) is None
+    assert proxy_for("https://api.github.com", {"all_proxy": "socks5://127.0.0.1:1080"}) == "socks5://127.0.0.1:1080"
+    assert proxy_for("https://api.github.com", {}) is None
+
+
+def test_unreachable_proxy_is_used(fake_github):
+    endpoint = resolve_endpoint(fake_github.api_url, {})
+    env = {"SSL_CERT_FILE": str(fake_github.ca_file), "HTTPS_PROXY": "http://127.0.0.1:9"}
+    client = GitHubClient(HttpTransport(endpoint, Secret(fake_github.token), env), clock=fake_github.clock)
+    with pytest.raises(RemoteError) as caught:
+        probe(client)
+    assert "ConnectError" in caught.value.message
+    assert fake_github.requests() == []

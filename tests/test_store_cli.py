@@ -33,6 +33,7 @@ def cli_fake(tmp_path, monkeypatch):
         monkeypatch.setenv("GH_TOKEN", TOKEN)
         monkeypatch.setenv("SSL_CERT_FILE", str(fake.ca_file))
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
         yield fake
 
 

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from urllib.parse import urlsplit
+from urllib.request import proxy_bypass_environment
+
 import httpx
 import orjson
 
@@ -76,6 +79,21 @@ def ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def proxy_for(url: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Return the proxy URL for ``url`` from ``HTTPS_PROXY`` / ``ALL_PROXY`` (any case), honouring ``NO_PROXY``.
+
+    httpx would read these itself with ``trust_env``, but that also applies
+    ``.netrc`` credentials over the token, so the proxy is chosen here instead.
+    """
+    variables = os.environ if env is None else env
+    proxies = {name.lower()[: -len("_proxy")]: value for name, value in variables.items()
+               if name.lower().endswith("_proxy") and value}
+    parts = urlsplit(url)
+    if proxy_bypass_environment(parts.hostname or "", proxies):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
 def _is_certificate_error(exc: BaseException) -> bool:
     """Check whether a certificate check failed anywhere in the exception chain (retrying cannot fix that)."""
     seen: BaseException | None = exc
@@ -102,6 +120,7 @@ class HttpTransport:
             },
             timeout=httpx.Timeout(READ_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS),
             verify=ssl_context(env),
+            proxy=proxy_for(endpoint.api_url, env),
             trust_env=False,
             follow_redirects=False,
         )

@@ -206,7 +206,8 @@ class FakeGitHub:
         return {
             "GH_HOST": self.host, "GH_ENTERPRISE_TOKEN": self.token, "SSL_CERT_FILE": str(self.ca_file),
             "GH_CONFIG_DIR": str(config), "GITHUB_API_URL": self.api_url, "GH_PROMPT_DISABLED": "1",
-            "GH_NO_UPDATE_NOTIFIER": "1", "NO_COLOR": "1",
+            "GH_NO_UPDATE_NOTIFIER": "1", "NO_COLOR": "1", "NO_PROXY": "localhost,127.0.0.1",
+            "no_proxy": "localhost,127.0.0.1",
         }
 
     # Serving
