@@ -237,3 +237,15 @@ def test_ctrl_c_then_resume(cli_fake, tmp_path):
     )
     assert resumed.returncode == 0, resumed.stderr.decode()
     assert "0 issues and 10 pull requests fetched" in resumed.stderr.decode()
+
+
+def test_api_url_option(run_cli, cli_fake, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_API_URL")
+    result = run_cli("sync", "octo/demo", "--db", tmp_path / "s.db", "--transport", "http", "--api-url", cli_fake.api_url)
+    assert result.code == 0, result.err
+    assert f"from {cli_fake.host} over http" in result.err
+    wrong_host = run_cli("sync", "github.com/octo/demo", "--db", tmp_path / "s.db", "--api-url", cli_fake.api_url)
+    assert wrong_host.code == 2
+    assert f"names host github.com, but the API URL is for {cli_fake.host}" in wrong_host.err
+    board = dashboard_json(run_cli, "-R", f"{cli_fake.host}/octo/demo", "--db", tmp_path / "s.db")
+    assert board["repository"] == "octo/demo"

@@ -286,3 +286,12 @@ def test_store_needs_repository_choice(fake_github, repo, env, tmp_path):
     assert caught.value.hint == "choose one with -R OWNER/REPO"
     full, _ = api.load(api.Source(db=db, github_repo="OCTO/Other"))
     assert [issue.number for issue in full.issues] == [1]
+
+
+def test_repository_names_ignore_case(fake_github, repo, env, tmp_path):
+    db = tmp_path / "s.db"
+    run_sync(fake_github, env, db)
+    report = api.sync("OCTO/Demo", db=db, env=env, transport="http", clock=fake_github.clock)
+    assert report.incremental
+    with Store.open(db, create=False) as store:
+        assert len(store.repositories()) == 1

@@ -78,6 +78,8 @@ def test_gh_sync_with_faults(fake_github, repo, gh_env, tmp_path, caplog):
     assert sorted(p.number for p in full.pulls) == sorted(repo.pulls)
     assert all(r.headers["authorization"] == f"token {fake_github.token}" for r in fake_github.log)
     assert fake_github.token not in caplog.text
+    for path in tmp_path.glob("s.db*"):
+        assert fake_github.token.encode() not in path.read_bytes()
 
 
 def test_gh_resync_and_changes(fake_github, repo, gh_env, tmp_path):

@@ -12,11 +12,12 @@ import sqlite3
 from agentlanes.errors import InputError
 
 _V1 = """
+-- GitHub names are case-insensitive, so are these columns.
 CREATE TABLE repositories (
     id INTEGER PRIMARY KEY,
-    host TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    name TEXT NOT NULL,
+    host TEXT NOT NULL COLLATE NOCASE,
+    owner TEXT NOT NULL COLLATE NOCASE,
+    name TEXT NOT NULL COLLATE NOCASE,
     default_branch TEXT,
     UNIQUE (host, owner, name)
 );
