@@ -5,7 +5,8 @@ Usage: python bench/sync_bench.py [--issues N] [--pulls N] [--transport http|gh]
 The fake runs in a child process on 127.0.0.1 (so it does not share the
 client's interpreter lock) with generated issues and pull requests. The script
 prints the requests per list against the ceil(N/50) + 5 target, the requests of
-an unchanged re-sync (target: at most 3) and the first sync's wall time.
+an unchanged re-sync (target: at most 3), the first sync's wall time and the
+time to read the store back into records.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def main() -> None:
         commands.put("stop")
         server.join(timeout=60)
         size = db.stat().st_size
+        started = time.perf_counter()
+        loaded, _ = api.load(api.Source(db=db))
+        load_seconds = time.perf_counter() - started
 
     issue_target = math.ceil(options.issues / 50) + 5
     pull_target = math.ceil(options.pulls / 50) + 5
@@ -82,6 +86,7 @@ def main() -> None:
     print(f"  pull request pages: {counts.get('SyncPullRequests', 0)} (target <= {pull_target})")
     print(f"re-sync of the unchanged repository: {again.requests} requests (target <= 3)")
     print(f"database size: {size / 1e6:.1f} MB")
+    print(f"reading the store back (api.load): {load_seconds:.1f} s for {len(loaded.issues)} issues and {len(loaded.pulls)} pull requests")
 
 
 if __name__ == "__main__":
