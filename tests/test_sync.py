@@ -295,3 +295,37 @@ def test_repository_names_ignore_case(fake_github, repo, env, tmp_path):
     assert report.incremental
     with Store.open(db, create=False) as store:
         assert len(store.repositories()) == 1
+
+
+def test_unresolved_item_is_not_skipped(fake_github, repo, env, tmp_path):
+    """A null item in a page (GitHub failed to resolve it) must not let the cursor pass it."""
+    from fakes.github_api.graphql import github_error
+
+    broken = {"count": 0}
+    original = fake_github.graphql.schema.type_map["Issue"].fields["title"].resolve
+
+    def flaky_title(issue, info):
+        if issue["number"] == 7 and broken["count"] < 2:
+            broken["count"] += 1
+            raise github_error("Something went wrong while resolving this issue", "INTERNAL")
+        return original(issue, info) if original else issue["title"]
+
+    fake_github.graphql.register("Issue", "title", flaky_title)
+    report = run_sync(fake_github, env, tmp_path / "s.db")
+    assert broken["count"] == 2
+    assert report.retries == 2
+    assert_complete(tmp_path / "s.db", repo)
+
+
+def test_null_files_stay_unknown(fake_github, env, tmp_path):
+    repository = fake_github.state.add_repository("octo", "demo")
+    repository.add_pull(1, createdAt="2024-01-01T00:00:00Z", files=[{"path": "a.py", "additions": 1, "deletions": 0}])
+    repository.add_pull(2, createdAt="2024-01-01T00:00:00Z")
+    fake_github.graphql.register("PullRequest", "files", lambda pull, info, **_: None if pull["number"] == 2 else
+                                 {"totalCount": 1, "pageInfo": {"hasNextPage": False, "endCursor": "x"}, "nodes": pull["files"]})
+    report = run_sync(fake_github, env, tmp_path / "s.db")
+    assert report.pulls == 2
+    full, _ = api.load(api.Source(db=tmp_path / "s.db"))
+    files = {pull.number: pull.files for pull in full.pulls}
+    assert files[1] is not None and [f.path for f in files[1]] == ["a.py"]
+    assert files[2] is None

@@ -71,7 +71,7 @@ class PageFetcher:
                 spec.key, number, len(reply.errors), reply.errors[0].get("message"),
             )
         info = connection["pageInfo"]
-        nodes = [node for node in connection["nodes"] if node is not None]
+        nodes = list(connection["nodes"])
         if info.get("endCursor"):
             self.seen.setdefault(spec.key, set()).add(info["endCursor"])
         if spec is PULLS:
@@ -95,8 +95,11 @@ class PageFetcher:
         connection = repository.get(spec.field)
         if not isinstance(connection, dict) or not isinstance(connection.get("nodes"), list):
             return f"the reply has no {spec.field} list"
-        if any(not isinstance(node, dict) or not isinstance(node.get("number"), int) for node in connection["nodes"] if node):
-            return f"the {spec.field} list has an item without a number"
+        if any(not isinstance(node, dict) or not isinstance(node.get("number"), int) for node in connection["nodes"]):
+            # A null item is one GitHub failed to resolve. Storing the page without it
+            # would move the cursor past it for good, so the page is fetched again.
+            errors = "; ".join(str(e.get("message")) for e in reply.errors[:2])
+            return f"the {spec.field} list has an empty or unnumbered item" + (f" ({errors})" if errors else "")
         end = (connection.get("pageInfo") or {}).get("endCursor")
         if end and connection["nodes"] and (end == sent["after"] or end in self.seen.get(spec.key, ())):
             return f"GitHub sent the end cursor {end!r} again, which would repeat or skip items"
@@ -105,7 +108,9 @@ class PageFetcher:
     def _complete_pull(self, node: dict[str, Any]) -> None:
         """Fetch the files, timeline events and closing issues past the first nested page."""
         for key, query in queries.FOLLOW_UPS.items():
-            connection = node.get(key) or {"nodes": []}
+            connection = node.get(key)
+            if not isinstance(connection, dict):
+                continue  # null: GitHub could not list them, which differs from an empty list
             nodes = list(connection.get("nodes") or [])
             info = connection.get("pageInfo") or {}
             while info.get("hasNextPage") and info.get("endCursor"):
@@ -113,6 +118,7 @@ class PageFetcher:
                     query,
                     {"id": node["id"], "after": info["endCursor"]},
                     what=f"{key} of pull request #{node['number']} in {self.repo.full_name}",
+                    check=lambda got, sent, key=key: _check_follow_up(got, sent, key),
                 )
                 more = (reply.data.get("node") or {}).get(key)
                 if not isinstance(more, dict):
@@ -127,6 +133,16 @@ class PageFetcher:
             if isinstance(connection, dict) and isinstance(connection.get("totalCount"), int):
                 if connection["totalCount"] > len(connection.get("nodes") or []):
                     self.truncated[key] += 1
+
+
+def _check_follow_up(reply: GraphQLReply, sent: dict[str, Any], key: str) -> str | None:
+    connection = (reply.data.get("node") or {}).get(key)
+    if not isinstance(connection, dict):
+        return None  # reported by the caller
+    end = (connection.get("pageInfo") or {}).get("endCursor")
+    if end and end == sent["after"] and connection.get("nodes"):
+        return f"GitHub sent the {key} cursor {end!r} again, which would repeat items"
+    return None
 
 
 def _repository(reply: GraphQLReply, repo: RepoRef) -> dict[str, Any]:

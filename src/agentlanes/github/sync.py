@@ -58,6 +58,8 @@ class SyncReport:
     queue_note: str = ""
     budget_remaining: int | None = None
     truncated: dict[str, int] = field(default_factory=dict)
+    # Errors GitHub reported beside otherwise complete pages (the fields they name are empty).
+    partial_errors: int = 0
 
 
 def _now(client: GitHubClient) -> datetime:
@@ -110,6 +112,7 @@ class RepositorySync:
         report.waited_seconds = self.client.waited_seconds
         report.budget_remaining = self.client.budget.remaining
         report.truncated = dict(sorted(self.fetcher.truncated.items()))
+        report.partial_errors = self.fetcher.partial_errors
         report.stored_issues = self.store.count(self.stored, "issues")
         report.stored_pulls = self.store.count(self.stored, "pulls")
         self.store.finish_run(run_id, _now(self.client), status, requests=report.requests, issues=report.issues,
