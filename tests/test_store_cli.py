@@ -145,16 +145,16 @@ def _sync_data_set(tmp_path, folder: Path, clock_start: float, queue: list[int],
 def test_dashboard_matches_data_set_files(run_cli, datasets_dir, tmp_path):
     folder = datasets_dir / "oauth-wg__draft-ietf-oauth-status-list"
     latest = load_dataset(load_config(None), folder).latest_event
-    taken = latest.timestamp() - 86_400
+    snapshot_epoch = latest.timestamp() - 86_400
     queue = [170, 172]
-    db = _sync_data_set(tmp_path, folder, taken, queue, with_commits=False)
+    db = _sync_data_set(tmp_path, folder, snapshot_epoch, queue, with_commits=False)
 
     files = tmp_path / "files"
     files.mkdir()
     for name in ("issues.json", "pulls.json"):
         (files / name).symlink_to(folder / name)
     (files / "x_merge_queue.json").write_text(json.dumps(
-        [{"takenAt": format_timestamp(latest.fromtimestamp(taken, latest.tzinfo)), "branch": "main", "depth": 2, "pullRequests": queue}]))
+        [{"takenAt": format_timestamp(latest.fromtimestamp(snapshot_epoch, latest.tzinfo)), "branch": "main", "depth": 2, "pullRequests": queue}]))
 
     from_store = dashboard_json(run_cli, "-R", "octo/demo", "--db", db)
     from_files = dashboard_json(run_cli, "--from", files)
@@ -180,13 +180,13 @@ def test_dashboard_matches_with_commits_as_of(run_cli, datasets_dir, tmp_path):
 
 def test_export_errors(run_cli, cli_fake, tmp_path):
     assert run_cli("sync", "octo/demo", "--db", tmp_path / "s.db", "--transport", "http").code == 0
-    (tmp_path / "taken").write_text("a file")
-    result = run_cli("export", tmp_path / "s.db", tmp_path / "taken")
+    (tmp_path / "occupied").write_text("a file")
+    result = run_cli("export", tmp_path / "s.db", tmp_path / "occupied")
     assert result.code == 2
-    assert f"Directory '{tmp_path / 'taken'}' is a file" in result.err
+    assert f"Directory '{tmp_path / 'occupied'}' is a file" in result.err
     with pytest.raises(InputError) as caught:
-        api.export(tmp_path / "s.db", tmp_path / "taken")
-    assert caught.value.message == f"{tmp_path / 'taken'} exists and is not a folder"
+        api.export(tmp_path / "s.db", tmp_path / "occupied")
+    assert caught.value.message == f"{tmp_path / 'occupied'} exists and is not a folder"
     missing = run_cli("export", tmp_path / "nothing.db", tmp_path / "out")
     assert missing.code == 2
     assert "database not found" in missing.err

@@ -1,6 +1,6 @@
 """Fill a fake repository from a recorded data set, or with generated items.
 
-A data set folder holds ``gh issue list --json`` / ``gh pr list --json`` records
+A data set folder contains ``gh issue list --json`` / ``gh pr list --json`` records
 (``issues.json``, ``pulls.json``) and optionally ``commits.jsonl``. Each record
 becomes the GraphQL node GitHub would serve for it: bot authors as ``Bot``
 actors, review summaries as ``reviewDecision``, ``Co-authored-by`` names as
