@@ -249,3 +249,39 @@ def test_api_url_option(run_cli, cli_fake, tmp_path, monkeypatch):
     assert f"names host github.com, but the API URL is for {cli_fake.host}" in wrong_host.err
     board = dashboard_json(run_cli, "-R", f"{cli_fake.host}/octo/demo", "--db", tmp_path / "s.db")
     assert board["repository"] == "octo/demo"
+
+
+def test_sync_warnings_on_stderr(run_cli, cli_fake, tmp_path):
+    from fakes.github_api import Fault
+
+    cli_fake.inject(Fault("status", operation="SyncIssues"))
+    result = run_cli("sync", "octo/demo", "--db", tmp_path / "s.db", "--transport", "http")
+    assert result.code == 0, result.err
+    assert "warning: waiting 1 s: issues page 1 of octo/demo: HTTP 502" in result.err
+    assert "(1 retries, 1 s waited)" in result.err
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize("name", ["oauth-wg__draft-ietf-oauth-status-list", "cfrg__draft-irtf-cfrg-vdaf",
+                                  "D-sorganization__Maxwell_Daemon"])
+def test_store_records_match_files(datasets_dir, tmp_path, name):
+    """Every issue and PR read back from the store equals the one parsed from the data set's files."""
+    import dataclasses
+
+    folder = datasets_dir / name
+    db = _sync_data_set(tmp_path, folder, 1_780_000_000, [], with_commits=True)
+    config = load_config(None)
+    files = load_dataset(config, issues_path=folder / "issues.json", pulls_path=folder / "pulls.json",
+                         commits_path=folder / "commits.jsonl")
+    stored, _ = api.load(api.Source(db=db), config)
+    assert [i.number for i in stored.issues] == [i.number for i in files.issues]
+    assert [p.number for p in stored.pulls] == [p.number for p in files.pulls]
+    for from_store, from_files in zip(stored.issues, files.issues, strict=True):
+        # Data sets carry no updatedAt; the fake derives one, so only that field may differ.
+        assert dataclasses.replace(from_store, updated_at=from_files.updated_at) == from_files
+    for from_store, from_files in zip(stored.pulls, files.pulls, strict=True):
+        if not from_files.commit_count:
+            # The data set does not know the count, or records 0 commits beside co-author
+            # trailers; GitHub (and the fake) report the commits they serve.
+            from_store = dataclasses.replace(from_store, commit_count=from_files.commit_count)
+        assert from_store == from_files

@@ -33,6 +33,7 @@ def command(repository: str, db_path: str | None, api_url: str | None, transport
     bar = None if console.is_quiet() else SyncProgressBar()
     handler = StderrLogHandler(bar.console if bar is not None else None)
     logger = logging.getLogger("agentlanes")
+    previous_level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
@@ -44,6 +45,7 @@ def command(repository: str, db_path: str | None, api_url: str | None, transport
         raise
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(previous_level)
     _summarise(report)
 
 
