@@ -40,6 +40,8 @@ class Page:
     end_cursor: str | None
     has_next: bool
     total: int | None
+    # Only the issue query asks for it, so the merge-queue query can name the branch.
+    default_branch: str | None = None
 
 
 @dataclass
@@ -63,7 +65,9 @@ class PageFetcher:
             shrink=lambda sent: self._shrink(spec, sent),
             check=lambda got, sent: self._check(spec, got, sent),
         )
-        connection = _repository(reply, self.repo)[spec.field]
+        repository = _repository(reply, self.repo)
+        connection = repository[spec.field]
+        default_branch = (repository.get("defaultBranchRef") or {}).get("name")
         if reply.errors:
             self.partial_errors += len(reply.errors)
             log.warning(
@@ -79,7 +83,7 @@ class PageFetcher:
                 self._complete_pull(node)
         for node in nodes:
             self._count_cuts(node)
-        return Page(nodes, info.get("endCursor"), bool(info.get("hasNextPage")), connection.get("totalCount"))
+        return Page(nodes, info.get("endCursor"), bool(info.get("hasNextPage")), connection.get("totalCount"), default_branch)
 
     def _shrink(self, spec: ConnectionSpec, sent: dict[str, Any]) -> dict[str, Any] | None:
         if sent["first"] <= queries.MIN_PAGE_SIZE:

@@ -58,6 +58,7 @@ _TYPES = ", ".join(TIMELINE_TYPES)
 ISSUES = f"""
 query SyncIssues($owner: String!, $name: String!, $first: Int!, $after: String) {{
   repository(owner: $owner, name: $name) {{
+    defaultBranchRef {{ name }}
     issues(first: $first, after: $after, orderBy: {{field: UPDATED_AT, direction: ASC}}) {{
       totalCount
       pageInfo {{ hasNextPage endCursor }}
@@ -125,10 +126,9 @@ FOLLOW_UPS = {
 }
 
 MERGE_QUEUE = f"""
-query SyncMergeQueue($owner: String!, $name: String!) {{
+query SyncMergeQueue($owner: String!, $name: String!, $branch: String!) {{
   repository(owner: $owner, name: $name) {{
-    defaultBranchRef {{ name }}
-    mergeQueue {{
+    mergeQueue(branch: $branch) {{
       entries(first: {QUEUE_ENTRIES_CAP}) {{
         totalCount
         nodes {{ position state enqueuedAt pullRequest {{ number }} }}

@@ -78,6 +78,7 @@ class RepositorySync:
         self.fetcher = PageFetcher(client, repo)
         self.stored = store.ensure_repository(endpoint.host, repo.owner, repo.name)
         self.report = SyncReport(repo.full_name, endpoint.host, client.transport.name, store.path)
+        self.default_branch: str | None = None
 
     def run(self, *, full: bool = False) -> SyncReport:
         if full:
@@ -126,6 +127,7 @@ class RepositorySync:
         while True:
             number += 1
             page = self.fetcher.fetch(spec, cursor, number)
+            self.default_branch = self.default_branch or page.default_branch
             if number == 1 and self.progress is not None:
                 self.progress.start(spec.key, page.total if cursor is None else None)
             self._save(spec, page.nodes, page.end_cursor)
@@ -147,7 +149,13 @@ class RepositorySync:
                 self.store.set_cursor(self.stored, spec.key, end_cursor, moment)
 
     def _snapshot_queue(self) -> None:
-        variables = {"owner": self.repo.owner, "name": self.repo.name}
+        branch = self.default_branch
+        with self.store.transaction():
+            self.store.set_default_branch(self.stored, branch)
+        if not branch:
+            self.report.queue_note = "the repository has no default branch; no snapshot stored"
+            return
+        variables = {"owner": self.repo.owner, "name": self.repo.name, "branch": branch}
         try:
             reply = self.client.graphql(queries.MERGE_QUEUE, variables, what=f"merge queue of {self.repo.full_name}")
         except RemoteError as exc:
@@ -156,13 +164,9 @@ class RepositorySync:
             self.report.queue_note = "this GitHub has no merge queue API; no snapshot stored"
             log.warning("%s", self.report.queue_note)
             return
-        repository = reply.data.get("repository") or {}
-        branch = (repository.get("defaultBranchRef") or {}).get("name") or ""
-        with self.store.transaction():
-            self.store.set_default_branch(self.stored, branch or None)
-        queue = repository.get("mergeQueue")
+        queue = (reply.data.get("repository") or {}).get("mergeQueue")
         if not isinstance(queue, dict):
-            self.report.queue_note = f"no merge queue on {branch or 'the default branch'}; no snapshot stored"
+            self.report.queue_note = f"no merge queue on {branch}; no snapshot stored"
             return
         entries = queue.get("entries") or {}
         numbers = tuple(
