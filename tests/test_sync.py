@@ -212,9 +212,9 @@ def test_long_lists_are_followed(fake_github, env, tmp_path):
     assert [f["path"] for f in node["files"]["nodes"]] == [f["path"] for f in files]
     assert len(node["timelineItems"]["nodes"]) == 130
     assert [n["number"] for n in node["closingIssuesReferences"]["nodes"]] == list(range(100, 160))
-    assert len(fake_github.requests("SyncPullRequestFiles")) == 2
-    assert len(fake_github.requests("SyncPullRequestTimeline")) == 1
-    assert len(fake_github.requests("SyncPullRequestClosingIssues")) == 1
+    follow_ups = fake_github.requests("SyncPullRequestLists")
+    assert len(follow_ups) == 2  # files 2, timeline 2 and closing issues 2 together; then files 3
+    assert sorted(key for key in follow_ups[0].variables if key.startswith("id")) == ["id0", "id1", "id2"]
 
 
 def test_merge_queue_snapshots_reach_dashboard(fake_github, repo, env, tmp_path):

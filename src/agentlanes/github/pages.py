@@ -79,8 +79,7 @@ class PageFetcher:
         if info.get("endCursor"):
             self.seen.setdefault(spec.key, set()).add(info["endCursor"])
         if spec is PULLS:
-            for node in nodes:
-                self._complete_pull(node)
+            self._complete_pulls(nodes, number)
         for node in nodes:
             self._count_cuts(node)
         return Page(nodes, info.get("endCursor"), bool(info.get("hasNextPage")), connection.get("totalCount"), default_branch)
@@ -109,27 +108,38 @@ class PageFetcher:
             return f"GitHub sent the end cursor {end!r} again, which would repeat or skip items"
         return None
 
-    def _complete_pull(self, node: dict[str, Any]) -> None:
-        """Fetch the files, timeline events and closing issues past the first nested page."""
-        for key, query in queries.FOLLOW_UPS.items():
-            connection = node.get(key)
-            if not isinstance(connection, dict):
-                continue  # null: GitHub could not list them, which differs from an empty list
-            nodes = list(connection.get("nodes") or [])
-            info = connection.get("pageInfo") or {}
-            while info.get("hasNextPage") and info.get("endCursor"):
-                reply = self.client.graphql(
-                    query,
-                    {"id": node["id"], "after": info["endCursor"]},
-                    what=f"{key} of pull request #{node['number']} in {self.repo.full_name}",
-                    check=lambda got, sent, key=key: _check_follow_up(got, sent, key),
-                )
-                more = (reply.data.get("node") or {}).get(key)
-                if not isinstance(more, dict):
-                    raise RemoteError(f"pull request #{node['number']}: GitHub returned no {key} page", "run sync again")
-                nodes.extend(n for n in more.get("nodes") or [] if n is not None)
+    def _complete_pulls(self, nodes: list[dict[str, Any]], number: int) -> None:
+        """Fetch the files, timeline events and closing issues past each PR's first nested page.
+
+        Pending lists go ``FOLLOW_UP_BATCH`` to a request, each as an alias of one query.
+        """
+        pending: list[tuple[dict[str, Any], str, str]] = []
+        for node in nodes:
+            for key in queries.FOLLOW_UPS:
+                connection = node.get(key)
+                if not isinstance(connection, dict):
+                    continue  # null: GitHub could not list them, which differs from an empty list
+                info = connection.get("pageInfo") or {}
+                node[key] = {"totalCount": connection.get("totalCount"), "nodes": list(connection.get("nodes") or [])}
+                if info.get("hasNextPage") and info.get("endCursor"):
+                    pending.append((node, key, info["endCursor"]))
+        while pending:
+            batch, pending = pending[: queries.FOLLOW_UP_BATCH], pending[queries.FOLLOW_UP_BATCH :]
+            variables: dict[str, Any] = {}
+            for index, (node, _, cursor) in enumerate(batch):
+                variables[f"id{index}"], variables[f"after{index}"] = node["id"], cursor
+            reply = self.client.graphql(
+                queries.follow_up_query([key for _, key, _ in batch]),
+                variables,
+                what=f"{len(batch)} long lists of pulls page {number} in {self.repo.full_name}",
+                check=lambda got, sent, batch=batch: _check_follow_ups(got, sent, [key for _, key, _ in batch]),
+            )
+            for index, (node, key, _) in enumerate(batch):
+                more = reply.data[f"l{index}"][key]
+                node[key]["nodes"].extend(n for n in more.get("nodes") or [] if n is not None)
                 info = more.get("pageInfo") or {}
-            node[key] = {"totalCount": connection.get("totalCount", len(nodes)), "nodes": nodes}
+                if info.get("hasNextPage") and info.get("endCursor"):
+                    pending.append((node, key, info["endCursor"]))
 
     def _count_cuts(self, node: dict[str, Any]) -> None:
         for key in ("labels", "assignees", "commits", "closedByPullRequestsReferences"):
@@ -139,13 +149,14 @@ class PageFetcher:
                     self.truncated[key] += 1
 
 
-def _check_follow_up(reply: GraphQLReply, sent: dict[str, Any], key: str) -> str | None:
-    connection = (reply.data.get("node") or {}).get(key)
-    if not isinstance(connection, dict):
-        return None  # reported by the caller
-    end = (connection.get("pageInfo") or {}).get("endCursor")
-    if end and end == sent["after"] and connection.get("nodes"):
-        return f"GitHub sent the {key} cursor {end!r} again, which would repeat items"
+def _check_follow_ups(reply: GraphQLReply, sent: dict[str, Any], keys: list[str]) -> str | None:
+    for index, key in enumerate(keys):
+        connection = (reply.data.get(f"l{index}") or {}).get(key)
+        if not isinstance(connection, dict) or not isinstance(connection.get("nodes"), list):
+            return f"GitHub returned no {key} page for pull request id {sent[f'id{index}']}"
+        end = (connection.get("pageInfo") or {}).get("endCursor")
+        if end and end == sent[f"after{index}"] and connection["nodes"]:
+            return f"GitHub sent the {key} cursor {end!r} again, which would repeat items"
     return None
 
 

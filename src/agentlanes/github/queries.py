@@ -4,8 +4,15 @@ Page sizes: GitHub stops a GraphQL query after 10 s and replies 502. An issue
 page of 100 is light (scalars, labels, assignees). A pull-request page carries up
 to 100 changed files, 100 timeline events and 50 commit messages per PR, so 100 PRs
 can reach 10,000 file nodes plus 5,000 commit messages in one reply; 50 halves that
-and still meets the target of one request per 50 PRs. After a 502 or 504 sync
+and still meets the target of one request per 50 PRs. After a 502 or 504, sync
 halves the page (down to ``MIN_PAGE_SIZE``) for the rest of the run.
+
+Cost: GitHub adds up the list requests a query implies (one per list per parent
+item) and charges about one point per 100. A PR page of 50 asks for 6 lists per
+PR plus the merge commit's parents, about 351 list requests or 4 points; an
+issue page of 100 asks for 3 lists per issue, about 3 points. No list is nested
+inside a nested list (commit authors come from the single ``author`` field and
+message trailers), because that multiplies the cost.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ FILES_PAGE_SIZE = 100
 TIMELINE_PAGE_SIZE = 100
 CLOSING_PAGE_SIZE = 25
 FOLLOW_UP_PAGE_SIZE = 100
+# Follow-up pages fetched per request. GitHub charges a query about one point per
+# 100 list requests it implies, so 10 lists of 100 cost 1 point, like one list.
+FOLLOW_UP_BATCH = 10
 LABELS_CAP = 50
 ASSIGNEES_CAP = 20
 LINKED_CAP = 20
@@ -98,7 +108,7 @@ query SyncPullRequests($owner: String!, $name: String!, $first: Int!, $after: St
         timelineItems(first: {TIMELINE_PAGE_SIZE}, itemTypes: [{_TYPES}]) {{ {_TIMELINE_NODES} }}
         commits(first: {COMMITS_CAP}) {{
           totalCount
-          nodes {{ commit {{ messageBody authors(first: 5) {{ nodes {{ name user {{ login }} }} }} }} }}
+          nodes {{ commit {{ messageBody author {{ name user {{ login }} }} }} }}
         }}
       }}
     }}
@@ -107,23 +117,26 @@ query SyncPullRequests($owner: String!, $name: String!, $first: Int!, $after: St
 """
 
 
-
-def _follow_up(name: str, field: str, arguments: str, selection: str) -> str:
-    return f"""
-query SyncPullRequest{name}($id: ID!, $after: String) {{
-  node(id: $id) {{
-    ... on PullRequest {{ {field}({arguments}, after: $after) {{ {selection} }} }}
-  }}
-}}
-"""
-
-
-# The pull-request lists read to the end with follow-up queries, by field name.
+# The pull-request lists read to the end with follow-up queries: field name ->
+# (arguments besides ``after``, selection).
 FOLLOW_UPS = {
-    "files": _follow_up("Files", "files", f"first: {FOLLOW_UP_PAGE_SIZE}", _FILE_NODES),
-    "timelineItems": _follow_up("Timeline", "timelineItems", f"first: {FOLLOW_UP_PAGE_SIZE}, itemTypes: [{_TYPES}]", _TIMELINE_NODES),
-    "closingIssuesReferences": _follow_up("ClosingIssues", "closingIssuesReferences", f"first: {FOLLOW_UP_PAGE_SIZE}", _CLOSING_NODES),
+    "files": (f"first: {FOLLOW_UP_PAGE_SIZE}", _FILE_NODES),
+    "timelineItems": (f"first: {FOLLOW_UP_PAGE_SIZE}, itemTypes: [{_TYPES}]", _TIMELINE_NODES),
+    "closingIssuesReferences": (f"first: {FOLLOW_UP_PAGE_SIZE}", _CLOSING_NODES),
 }
+
+
+def follow_up_query(lists: list[str]) -> str:
+    """Build one query for the next pages of several PR lists, as aliases ``l0``, ``l1`` ...
+
+    ``lists`` names the field of each alias; the variables are ``$id0``, ``$after0`` ...
+    """
+    parameters = ", ".join(f"$id{i}: ID!, $after{i}: String" for i in range(len(lists)))
+    aliases = "\n".join(
+        f"  l{i}: node(id: $id{i}) {{ ... on PullRequest {{ {key}({FOLLOW_UPS[key][0]}, after: $after{i}) {{ {FOLLOW_UPS[key][1]} }} }} }}"
+        for i, key in enumerate(lists)
+    )
+    return f"query SyncPullRequestLists({parameters}) {{\n{aliases}\n}}\n"
 
 MERGE_QUEUE = f"""
 query SyncMergeQueue($owner: String!, $name: String!, $branch: String!) {{

@@ -57,9 +57,9 @@ def issue_record(node: dict[str, Any]) -> dict[str, Any]:
 
 def _commit_entry(node: dict[str, Any]) -> dict[str, Any]:
     commit = node.get("commit") or {}
-    authors = [
-        {"name": a.get("name") or "", "login": (a.get("user") or {}).get("login") or ""}
-        for a in _nodes(commit.get("authors"))
+    author = commit.get("author")
+    authors = [] if not isinstance(author, dict) else [
+        {"name": author.get("name") or "", "login": (author.get("user") or {}).get("login") or ""}
     ]
     return {"authors": authors, "messageBody": commit.get("messageBody") or ""}
 
