@@ -329,3 +329,13 @@ def test_null_files_stay_unknown(fake_github, env, tmp_path):
     files = {pull.number: pull.files for pull in full.pulls}
     assert files[1] is not None and [f.path for f in files[1]] == ["a.py"]
     assert files[2] is None
+
+
+def test_concurrent_sync_is_rejected(fake_github, repo, env, tmp_path):
+    db = tmp_path / "s.db"
+    with Store.open(db) as holder, holder.writer_lock():
+        with pytest.raises(InputError) as caught:
+            run_sync(fake_github, env, db)
+    assert caught.value.message == f"another agentlanes sync is writing to {db}"
+    assert fake_github.log == []
+    assert run_sync(fake_github, env, db).complete

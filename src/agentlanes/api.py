@@ -203,7 +203,7 @@ def sync(
     chosen, secrets = open_transport(transport, endpoint, env)
     client = GitHubClient(chosen, clock=clock, max_requests=max_requests, observer=progress, secrets=secrets)
     try:
-        with Store.open(db) as store:
+        with Store.open(db) as store, store.writer_lock():
             return RepositorySync(client, store, endpoint, ref, progress).run(full=full)
     finally:
         chosen.close()

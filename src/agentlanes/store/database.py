@@ -102,6 +102,33 @@ class Store:
         self.close()
 
     @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold ``DB.lock`` while syncing, so two syncs never interleave their cursors.
+
+        SQLite alone would let both runs write, and the slower one could move a
+        cursor back. The lock is an advisory ``flock``, released when the process
+        ends, so a crashed run leaves nothing to clean up.
+        """
+        try:
+            import fcntl
+        except ImportError:  # Windows has no flock; SQLite's own locking still keeps each page whole
+            yield
+            return
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(
+                    f"another agentlanes sync is writing to {self.path}",
+                    "wait for it to finish, or sync into another --db file",
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
         """Run the block as one write transaction: all of it is saved, or none."""
         self._db.execute("BEGIN IMMEDIATE")
