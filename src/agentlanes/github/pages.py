@@ -40,7 +40,7 @@ class Page:
     end_cursor: str | None
     has_next: bool
     total: int | None
-    # Only the issue query asks for it, so the merge-queue query can name the branch.
+    # Read by the issue query only, so that the merge-queue query can name the branch.
     default_branch: str | None = None
 
 

@@ -1,6 +1,6 @@
 """The local SQLite store of synced repositories.
 
-One database holds any number of repositories. Every change goes through
+One database contains any number of repositories. Every change goes through
 ``Store.transaction()``, so a page of items and the cursor after it are saved
 together or not at all; an interrupted sync leaves the store as it was after
 the last complete page.
