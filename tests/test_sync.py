@@ -339,3 +339,13 @@ def test_concurrent_sync_is_rejected(fake_github, repo, env, tmp_path):
     assert caught.value.message == f"another agentlanes sync is writing to {db}"
     assert fake_github.log == []
     assert run_sync(fake_github, env, db).complete
+
+
+def test_page_size_recovers(fake_github, env, tmp_path):
+    repository = fake_github.state.add_repository("octo", "demo")
+    generate(repository, 0, 600)
+    fake_github.inject(Fault("status", operation="SyncPullRequests", skip=1))
+    run_sync(fake_github, env, tmp_path / "s.db")
+    sizes = [r.variables["first"] for r in fake_github.requests("SyncPullRequests")]
+    assert sizes[:13] == [50, 50] + [25] * 10 + [50]
+    assert_complete(tmp_path / "s.db", repository)

@@ -54,6 +54,8 @@ class PageFetcher:
     seen: dict[str, set[str]] = field(default_factory=dict)
     truncated: Counter[str] = field(default_factory=Counter)
     partial_errors: int = 0
+    # Pages in a row fetched at a reduced page size, per list.
+    small_pages: Counter[str] = field(default_factory=Counter)
 
     def fetch(self, spec: ConnectionSpec, after: str | None, number: int) -> Page:
         size = self.page_sizes.setdefault(spec.key, spec.page_size)
@@ -65,6 +67,7 @@ class PageFetcher:
             shrink=lambda sent: self._shrink(spec, sent),
             check=lambda got, sent: self._check(spec, got, sent),
         )
+        self._recover(spec)
         repository = _repository(reply, self.repo)
         connection = repository[spec.field]
         default_branch = (repository.get("defaultBranchRef") or {}).get("name")
@@ -85,11 +88,20 @@ class PageFetcher:
         return Page(nodes, info.get("endCursor"), bool(info.get("hasNextPage")), connection.get("totalCount"), default_branch)
 
     def _shrink(self, spec: ConnectionSpec, sent: dict[str, Any]) -> dict[str, Any] | None:
+        self.small_pages[spec.key] = 0
         if sent["first"] <= queries.MIN_PAGE_SIZE:
             return None
         smaller = max(queries.MIN_PAGE_SIZE, sent["first"] // 2)
         self.page_sizes[spec.key] = smaller
         return {**sent, "first": smaller}
+
+    def _recover(self, spec: ConnectionSpec) -> None:
+        if self.page_sizes[spec.key] >= spec.page_size:
+            return
+        self.small_pages[spec.key] += 1
+        if self.small_pages[spec.key] >= queries.RECOVER_AFTER_PAGES:
+            self.page_sizes[spec.key] = min(spec.page_size, self.page_sizes[spec.key] * 2)
+            self.small_pages[spec.key] = 0
 
     def _check(self, spec: ConnectionSpec, reply: GraphQLReply, sent: dict[str, Any]) -> str | None:
         repository = reply.data.get("repository")

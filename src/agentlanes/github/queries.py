@@ -5,7 +5,8 @@ page of 100 is light (scalars, labels, assignees). A pull-request page carries u
 to 100 changed files, 100 timeline events and 50 commit messages per PR, so 100 PRs
 can reach 10,000 file nodes plus 5,000 commit messages in one reply; 50 halves that
 and still meets the target of one request per 50 PRs. After a 502 or 504, sync
-halves the page (down to ``MIN_PAGE_SIZE``) for the rest of the run.
+halves the page (down to ``MIN_PAGE_SIZE``), and doubles it again after
+``RECOVER_AFTER_PAGES`` pages in a row succeed.
 
 Cost: GitHub adds up the list requests a query implies (one per list per parent
 item) and charges about one point per 100. A PR page of 50 asks for 6 lists per
@@ -20,6 +21,9 @@ from __future__ import annotations
 ISSUE_PAGE_SIZE = 100
 PULL_PAGE_SIZE = 50
 MIN_PAGE_SIZE = 5
+# Pages that must succeed at a reduced size before the size doubles again, so a
+# single 502 does not slow the rest of a long run.
+RECOVER_AFTER_PAGES = 10
 # Nested lists: changed files, timeline events and closing issues past their
 # first page are fetched with follow-up queries (``FOLLOW_UPS``); labels,
 # assignees, linked pull requests of issues and commits are cut at these caps,
