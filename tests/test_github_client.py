@@ -211,3 +211,15 @@ def test_unreachable_proxy_is_used(fake_github):
         probe(client)
     assert "ConnectError" in caught.value.message
     assert fake_github.requests() == []
+
+
+def test_rest_budget_apart_from_graphql(fake_github):
+    fake_github.state.add_repository("octo", "demo")
+    client = http_client(fake_github)
+    fake_github.set_budget(remaining=1, reset_in=600)
+    client.rest("GET", "repos/octo/demo", what="repository")
+    assert client.budgets["core"].remaining == 0
+    fake_github.set_budget(remaining=100, reset_in=600)
+    assert probe(client) == "octocat"
+    assert fake_github.clock.sleeps == []
+    assert client.budget.remaining == 99

@@ -140,7 +140,8 @@ class GitHubClient:
         self.requests = 0
         self.retries = 0
         self.waited_seconds = 0.0
-        self.budget = Budget()
+        # GitHub keeps separate budgets for GraphQL and REST ("core").
+        self.budgets = {"graphql": Budget(), "core": Budget()}
         self._secrets = secrets
         # Failures in a row of the request being sent, reset by every success.
         self._transient_attempts = 0
@@ -188,25 +189,31 @@ class GitHubClient:
                 return outcome.payload
             self._after_failure(outcome, what)
 
+    @property
+    def budget(self) -> Budget:
+        """The GraphQL budget, which sync spends."""
+        return self.budgets["graphql"]
+
     def _reset_attempts(self) -> None:
         self._transient_attempts = 0
         self._limit_attempts = 0
 
     def _exchange(self, send: Callable[[], Response], graphql: bool) -> _Outcome:
-        pause = self.budget.wait_before_next(self.clock.time())
-        if pause > 0:
-            self._wait(pause, f"rate limit spent; it resets at {_clock_text(self.budget.reset_at or 0)}")
         if self.max_requests is not None and self.requests >= self.max_requests:
             raise RequestLimitReached(self.max_requests)
+        budget = self.budgets["graphql" if graphql else "core"]
+        pause = budget.wait_before_next(self.clock.time())
+        if pause > 0:
+            self._wait(pause, f"rate limit spent; it resets at {_clock_text(budget.reset_at or 0)}")
         self.requests += 1
         try:
             response = send()
         except TransportError as exc:
             kind = "transient" if exc.retryable else "fatal"
             return _Outcome(kind, redact(str(exc), self._secrets))
-        self.budget.update(response.headers)
+        budget.update(response.headers)
         if self.observer is not None:
-            self.observer.requested(self.requests, self.budget)
+            self.observer.requested(self.requests, budget)
         outcome = classify(response, self.clock.time(), graphql)
         outcome.detail = redact(outcome.detail, self._secrets)
         return outcome
