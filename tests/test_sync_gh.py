@@ -97,3 +97,28 @@ def test_gh_reports_missing_repository(fake_github, gh_env, tmp_path):
     with pytest.raises(RemoteError) as caught:
         api.sync("octo/missing", db=tmp_path / "s.db", env=gh_env, clock=fake_github.clock)
     assert "repository octo/missing not found" in caught.value.message
+
+
+def test_gh_rest_through_registered_route(fake_github, gh_env):
+    """A REST write through gh reaches a route registered on the fake, body and all."""
+    from agentlanes.github.client import GitHubClient
+    from fakes.github_api import FakeResponse
+
+    repository = fake_github.state.add_repository("octo", "demo")
+    repository.add_issue(4)
+
+    def add_labels(fake, request, match):
+        record = fake.state.repository(match["owner"], match["repo"]).update(
+            int(match["number"]), labels=[{"name": name, "description": ""} for name in request.json["labels"]])
+        return FakeResponse(200, record["labels"])
+
+    fake_github.add_route("POST", r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d+)/labels", add_labels)
+    transport, _ = open_transport("gh", resolve_endpoint(None, gh_env), gh_env)
+    client = GitHubClient(transport, clock=fake_github.clock)
+    reply = client.rest("POST", "repos/octo/demo/issues/4/labels", {"labels": ["jules"]}, what="add label")
+    assert reply == [{"name": "jules", "description": ""}]
+    assert repository.issues[4]["labels"] == [{"name": "jules", "description": ""}]
+    assert client.budgets["core"].remaining is not None
+    with pytest.raises(RemoteError) as caught:
+        client.rest("GET", "repos/octo/missing", what="repository")
+    assert "repository failed: HTTP 404 Not Found" in caught.value.message
