@@ -25,7 +25,7 @@ def http_client(fake: FakeGitHub, token: str | None = None, **options) -> GitHub
 
 
 def probe(client: GitHubClient) -> str:
-    return client.graphql(PROBE, {}, what="probe").data["viewer"]["login"]
+    return client.graphql(PROBE, {}, description="probe").data["viewer"]["login"]
 
 
 def test_endpoint_from_api_url():
@@ -157,7 +157,7 @@ def test_bad_credentials_hide_token(fake_github, caplog):
 def test_query_errors_are_fatal(fake_github):
     client = http_client(fake_github)
     with pytest.raises(RemoteError) as caught:
-        client.graphql("query Broken { viewer { nonsense } }", {}, what="broken query")
+        client.graphql("query Broken { viewer { nonsense } }", {}, description="broken query")
     assert "broken query failed: GitHub rejected the query: Cannot query field 'nonsense'" in caught.value.message
 
 
@@ -185,11 +185,11 @@ def test_rest_route_registration(fake_github):
     import orjson
 
     client = http_client(fake_github)
-    reply = client.rest("POST", "repos/octo/demo/issues/3/labels", {"labels": ["jules"]}, what="add label")
+    reply = client.rest("POST", "repos/octo/demo/issues/3/labels", {"labels": ["jules"]}, description="add label")
     assert reply == [{"name": "jules"}]
     logged = fake_github.requests()[-1]
     assert (logged.method, logged.path, orjson.loads(logged.body)) == ("POST", "/api/v3/repos/octo/demo/issues/3/labels", {"labels": ["jules"]})
-    assert client.rest("GET", "repos/octo/demo", what="repository")["default_branch"] == "main"
+    assert client.rest("GET", "repos/octo/demo", description="repository")["default_branch"] == "main"
 
 
 def test_proxy_from_environment():
@@ -217,7 +217,7 @@ def test_rest_budget_apart_from_graphql(fake_github):
     fake_github.state.add_repository("octo", "demo")
     client = http_client(fake_github)
     fake_github.set_budget(remaining=1, reset_in=600)
-    client.rest("GET", "repos/octo/demo", what="repository")
+    client.rest("GET", "repos/octo/demo", description="repository")
     assert client.budgets["core"].remaining == 0
     fake_github.set_budget(remaining=100, reset_in=600)
     assert probe(client) == "octocat"

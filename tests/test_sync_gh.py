@@ -115,10 +115,10 @@ def test_gh_rest_through_registered_route(fake_github, gh_env):
     fake_github.add_route("POST", r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>\d+)/labels", add_labels)
     transport, _ = open_transport("gh", resolve_endpoint(None, gh_env), gh_env)
     client = GitHubClient(transport, clock=fake_github.clock)
-    reply = client.rest("POST", "repos/octo/demo/issues/4/labels", {"labels": ["jules"]}, what="add label")
+    reply = client.rest("POST", "repos/octo/demo/issues/4/labels", {"labels": ["jules"]}, description="add label")
     assert reply == [{"name": "jules", "description": ""}]
     assert repository.issues[4]["labels"] == [{"name": "jules", "description": ""}]
     assert client.budgets["core"].remaining is not None
     with pytest.raises(RemoteError) as caught:
-        client.rest("GET", "repos/octo/missing", what="repository")
+        client.rest("GET", "repos/octo/missing", description="repository")
     assert "repository failed: HTTP 404 Not Found" in caught.value.message

@@ -152,11 +152,11 @@ class GitHubClient:
         query: str,
         variables: Mapping[str, Any],
         *,
-        what: str,
+        description: str,
         shrink: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
         check: Callable[[GraphQLReply, dict[str, Any]], str | None] | None = None,
     ) -> GraphQLReply:
-        """Run one query until it succeeds; ``what`` names it in logs and errors.
+        """Run one query until it succeeds; ``description`` names it in logs and errors.
 
         ``shrink`` returns smaller variables to retry with after a timeout (or
         ``None`` to keep them). ``check`` returns a problem found in a reply that
@@ -178,16 +178,16 @@ class GitHubClient:
                 return outcome.payload  # type: ignore[no-any-return]
             if outcome.kind == "timeout" and shrink is not None:
                 current = shrink(current) or current
-            self._after_failure(outcome, what)
+            self._after_failure(outcome, description)
 
-    def rest(self, method: str, path: str, body: Any = None, *, what: str) -> Any:
+    def rest(self, method: str, path: str, body: Any = None, *, description: str) -> Any:
         """Send one REST request until it succeeds; return the decoded JSON (``None`` for no body)."""
         while True:
             outcome = self._exchange(lambda: self.transport.rest(method, path, body), graphql=False)
             if outcome.kind == "ok":
                 self._reset_attempts()
                 return outcome.payload
-            self._after_failure(outcome, what)
+            self._after_failure(outcome, description)
 
     @property
     def budget(self) -> Budget:
@@ -218,29 +218,29 @@ class GitHubClient:
         outcome.detail = redact(outcome.detail, self._secrets)
         return outcome
 
-    def _after_failure(self, outcome: _Outcome, what: str) -> None:
+    def _after_failure(self, outcome: _Outcome, description: str) -> None:
         if outcome.kind == "fatal":
-            raise RemoteError(f"{what} failed: {outcome.detail}", _fatal_hint(outcome.detail))
+            raise RemoteError(f"{description} failed: {outcome.detail}", _fatal_hint(outcome.detail))
         if outcome.kind in ("transient", "timeout"):
             self._transient_attempts += 1
             if self._transient_attempts >= ratelimit.TRANSIENT_ATTEMPTS:
                 raise RemoteError(
-                    f"{what} failed {self._transient_attempts} times in a row; last error: {outcome.detail}",
+                    f"{description} failed {self._transient_attempts} times in a row; last error: {outcome.detail}",
                     RETRY_HINT,
                 )
             seconds = ratelimit.transient_wait(outcome.headers, self._transient_attempts)
-            reason = f"{what}: {outcome.detail}; retry {self._transient_attempts} of {ratelimit.TRANSIENT_ATTEMPTS - 1}"
+            reason = f"{description}: {outcome.detail}; retry {self._transient_attempts} of {ratelimit.TRANSIENT_ATTEMPTS - 1}"
         else:
             self._limit_attempts += 1
             if self._limit_attempts >= ratelimit.RATE_LIMIT_ATTEMPTS:
-                raise RemoteError(f"{what}: still rate limited after {self._limit_attempts} waits ({outcome.detail})", RETRY_HINT)
+                raise RemoteError(f"{description}: still rate limited after {self._limit_attempts} waits ({outcome.detail})", RETRY_HINT)
             seconds = None
             if outcome.kind == "primary":
                 seconds = ratelimit.primary_wait(outcome.headers, self.clock.time())
             if seconds is None:
                 seconds = ratelimit.secondary_wait(outcome.headers, self._limit_attempts)
             kind = "rate limit" if outcome.kind == "primary" else "secondary rate limit"
-            reason = f"{what}: {kind} ({outcome.detail})"
+            reason = f"{description}: {kind} ({outcome.detail})"
         self.retries += 1
         self._wait(seconds, reason)
 

@@ -63,7 +63,7 @@ class PageFetcher:
         reply = self.client.graphql(
             spec.query,
             variables,
-            what=f"{spec.key} page {number} of {self.repo.full_name}",
+            description=f"{spec.key} page {number} of {self.repo.full_name}",
             shrink=lambda sent: self._shrink(spec, sent),
             check=lambda got, sent: self._check(spec, got, sent),
         )
@@ -143,7 +143,7 @@ class PageFetcher:
             reply = self.client.graphql(
                 queries.follow_up_query([key for _, key, _ in batch]),
                 variables,
-                what=f"{len(batch)} long lists of pulls page {number} in {self.repo.full_name}",
+                description=f"{len(batch)} long lists of pulls page {number} in {self.repo.full_name}",
                 check=lambda got, sent, batch=batch: _check_follow_ups(got, sent, [key for _, key, _ in batch]),
             )
             for index, (node, key, _) in enumerate(batch):

@@ -157,7 +157,7 @@ class RepositorySync:
             return
         variables = {"owner": self.repo.owner, "name": self.repo.name, "branch": branch}
         try:
-            reply = self.client.graphql(queries.MERGE_QUEUE, variables, what=f"merge queue of {self.repo.full_name}")
+            reply = self.client.graphql(queries.MERGE_QUEUE, variables, description=f"merge queue of {self.repo.full_name}")
         except RemoteError as exc:
             if "mergeQueue" not in exc.message:
                 raise
