@@ -11,6 +11,8 @@ import pytest
 
 from agentlanes.cli import main
 
+pytest_plugins = ["fakes.github_api.fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -8,15 +8,19 @@ Example::
     analysis = analyze(source, as_of="2024-03-01")
     plan = route(analysis)
     board = dashboard(source, as_of="2024-03-01")
+
+    report = sync("octo-org/octo-repo")            # into the store in the user cache folder
+    board = dashboard(Source(github_repo="octo-org/octo-repo"))
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentlanes.analysis.artifact import BacklogAnalysis
 from agentlanes.analysis.backlog import DEFAULT_REPLAY_HORIZON, AnalysisInputs
@@ -39,6 +43,11 @@ from agentlanes.sources.loader import load_dataset
 from agentlanes.sources.sidecars import DispatchEntry
 from agentlanes.timeutil import parse_as_of
 
+if TYPE_CHECKING:
+    from agentlanes.github.ratelimit import Clock
+    from agentlanes.github.sync import SyncProgress, SyncReport
+    from agentlanes.store.export import ExportReport
+
 
 @dataclass(frozen=True)
 class Source:
@@ -46,7 +55,10 @@ class Source:
 
     ``from_dir`` is an export folder; ``issues``/``pulls``/``commits`` are single
     files (gh, REST or GraphQL shapes); ``repo`` is a local git checkout, used for
-    the file tree, file contents and merge replays.
+    the file tree, file contents and merge replays. ``db`` and ``github_repo``
+    read the SQLite store that ``sync`` fills instead of files: ``db`` defaults to
+    the store in the user cache folder, and ``github_repo`` (``OWNER/REPO``) may be
+    left out when the store holds one repository.
     """
 
     from_dir: str | Path | None = None
@@ -55,6 +67,12 @@ class Source:
     commits: str | Path | None = None
     repo: str | Path | None = None
     name: str | None = None
+    db: str | Path | None = None
+    github_repo: str | None = None
+
+    @property
+    def uses_store(self) -> bool:
+        return self.db is not None or self.github_repo is not None
 
 
 def _moment(value: str | datetime | None) -> datetime | None:
@@ -66,8 +84,22 @@ def _moment(value: str | datetime | None) -> datetime | None:
 def load(source: Source, config: Config | None = None, as_of: str | datetime | None = None) -> tuple[Dataset, Dataset]:
     """Load the data; return it whole and as it stood at ``as_of``."""
     config = config or load_config()
-    if source.from_dir is None and source.issues is None and source.pulls is None:
-        raise InputError("no input data given", "pass --from FOLDER, or --issues FILE and/or --pulls FILE")
+    files = source.from_dir is not None or source.issues is not None or source.pulls is not None
+    if source.uses_store:
+        if files or source.commits is not None:
+            raise InputError(
+                "both files (--from/--issues/--pulls/--commits) and the store (--db/-R) were given",
+                "read either the files or the store that `agentlanes sync` filled, not both",
+            )
+        from agentlanes.sources.store import load_store_dataset
+
+        full = load_store_dataset(config, source.db, source.github_repo)
+        return full, snapshot(full, _moment(as_of))
+    if not files:
+        raise InputError(
+            "no input data given",
+            "pass --from FOLDER, or --issues FILE and/or --pulls FILE, or -R OWNER/REPO after `agentlanes sync`",
+        )
     full = load_dataset(config, source.from_dir, source.issues, source.pulls, source.commits, source.name)
     return full, snapshot(full, _moment(as_of))
 
@@ -149,9 +181,11 @@ def dashboard(
     # Without --as-of, a past --until also fixes the state the PRs are shown in.
     moment = _moment(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
     full, cut = load(source, config, moment)
+    # Snapshots passed in win; otherwise those stored by a sync (or an export folder's x_merge_queue.json).
+    queue = list(queue_snapshots) or [(reading.taken_at, reading.depth) for reading in cut.queue_snapshots]
     return build_dashboard(
         cut, config, since=_moment(since), until=end, weeks=weeks, group_by=group_by,
-        repo=source.repo, queue_snapshots=queue_snapshots, dispatched=dispatch_spans(dispatch_log, cut),
+        repo=source.repo, queue_snapshots=queue, dispatched=dispatch_spans(dispatch_log, cut),
         history=full.commits,
     )
 
@@ -178,6 +212,59 @@ def conflicts(
         _, cut = load(source, config or load_config(), None)
         pulls = cut.pulls
     return conflict_matrix(source.repo, pulls, base=base, max_heads=max_heads, all_pairs=all_pairs)
+
+
+def sync(
+    repository: str,
+    *,
+    db: str | Path | None = None,
+    api_url: str | None = None,
+    transport: str = "auto",
+    max_requests: int | None = None,
+    full: bool = False,
+    progress: SyncProgress | None = None,
+    clock: Clock | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SyncReport:
+    """Fetch what changed in ``repository`` (``OWNER/REPO``) since the last sync into the store.
+
+    ``db`` defaults to ``github.sqlite3`` in the user cache folder. ``api_url``
+    defaults to ``GITHUB_API_URL``, else github.com. ``transport`` is ``auto``
+    (gh when signed in, else ``GH_TOKEN`` / ``GITHUB_TOKEN`` over HTTPS), ``gh``
+    or ``http``. ``max_requests`` stops the run after that many requests (the
+    next run continues). ``full`` ignores the stored cursors and reads everything
+    again. ``clock`` replaces the wall clock and ``time.sleep`` (tests), and ``env``
+    replaces ``os.environ``.
+    """
+    from agentlanes.github.client import GitHubClient
+    from agentlanes.github.connect import open_transport
+    from agentlanes.github.endpoint import parse_repo, resolve_endpoint
+    from agentlanes.github.sync import RepositorySync
+    from agentlanes.store import Store
+
+    if max_requests is not None and max_requests < 1:
+        raise InputError(f"invalid --max-requests {max_requests}", "allow at least 1 request")
+    ref = parse_repo(repository)
+    endpoint = resolve_endpoint(api_url, env)
+    if ref.host and ref.host != endpoint.host:
+        raise InputError(
+            f"{repository} names host {ref.host}, but the API URL is for {endpoint.host}",
+            f"pass --api-url https://{ref.host}/api/v3, or leave the host out of the name",
+        )
+    chosen, secrets = open_transport(transport, endpoint, env)
+    client = GitHubClient(chosen, clock=clock, max_requests=max_requests, observer=progress, secrets=secrets)
+    try:
+        with Store.open(db) as store, store.writer_lock():
+            return RepositorySync(client, store, endpoint, ref, progress).run(full=full)
+    finally:
+        chosen.close()
+
+
+def export(db: str | Path | None, directory: str | Path, *, repository: str | None = None) -> ExportReport:
+    """Write a synced repository as an export folder that ``--from`` reads back."""
+    from agentlanes.store.export import export_store
+
+    return export_store(db, directory, repository)
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,16 @@ class Commit:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """The merge queue of ``branch`` as read live at ``taken_at``: its depth and PR numbers."""
+
+    taken_at: datetime
+    depth: int
+    branch: str = ""
+    pulls: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Skip:
     """An input item that could not be used, and why. Counted, never silent."""
 
@@ -239,6 +249,8 @@ class Dataset:
     issue_files: dict[int, tuple[str, ...]] = field(default_factory=dict)
     skips: tuple[Skip, ...] = ()
     origin: str = ""
+    # Merge-queue readings stored by ``agentlanes sync``, oldest first.
+    queue_snapshots: tuple[QueueSnapshot, ...] = ()
     # Set by ``sources.asof.snapshot``: the moment this view was rebuilt for, and
     # what the rebuild had to assume (e.g. unknown close times).
     as_of: datetime | None = None

@@ -24,9 +24,9 @@ def cli(quiet: bool) -> None:
 
 
 def _register() -> None:
-    from agentlanes.cli import analyze, backtest, conflicts, dashboard, demo, predict, route
+    from agentlanes.cli import analyze, backtest, conflicts, dashboard, demo, export, predict, route, sync
 
-    for module in (analyze, route, dashboard, conflicts, demo, predict, backtest):
+    for module in (analyze, route, dashboard, conflicts, sync, export, demo, predict, backtest):
         cli.add_command(module.command)
 
 

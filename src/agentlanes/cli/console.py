@@ -15,6 +15,10 @@ def set_quiet(value: bool) -> None:
     _quiet = value
 
 
+def is_quiet() -> bool:
+    return _quiet
+
+
 def stderr_console() -> Console:
     return Console(stderr=True, no_color="NO_COLOR" in os.environ, highlight=False, soft_wrap=True)
 

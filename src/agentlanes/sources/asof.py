@@ -3,7 +3,7 @@
 GitHub exports describe the present. To replay history, issues are open at ``T``
 when created at or before ``T`` and not closed by then; pull requests are open,
 merged or closed as their timestamps say at ``T``; commits are those committed at
-or before ``T``. What the data cannot date is assumed and counted in ``notes``:
+or before ``T``, and merge-queue snapshots those taken by then. What the data cannot date is assumed and counted in ``notes``:
 
 - issues without a creation time, or closed without a close time, are left out;
 - closed pull requests without a close time count as already closed;
@@ -71,10 +71,12 @@ def snapshot(dataset: Dataset, moment: datetime | None) -> Dataset:
     issues = tuple(i for i in (_issue_at(issue, moment, counts) for issue in dataset.issues) if i)
     pulls = tuple(p for p in (_pull_at(pull, moment, counts) for pull in dataset.pulls) if p)
     commits = tuple(commit for commit in dataset.commits if commit.committed_at <= moment)
+    queue = tuple(reading for reading in dataset.queue_snapshots if reading.taken_at <= moment)
     skips = dataset.skips + tuple(
         Skip("as-of", "", f"{count} x {reason}") for reason, count in sorted(counts.items()) if "left out" in reason
     )
     notes = tuple(f"{reason}: {count}" for reason, count in sorted(counts.items()))
     return dataclasses.replace(
-        dataset, issues=issues, pulls=pulls, commits=commits, skips=skips, as_of=moment, notes=notes
+        dataset, issues=issues, pulls=pulls, commits=commits, skips=skips, as_of=moment, notes=notes,
+        queue_snapshots=queue,
     )

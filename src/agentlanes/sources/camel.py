@@ -37,6 +37,11 @@ _TIMELINE_KINDS = {
 }
 
 
+def coauthor_names(message: str) -> list[str]:
+    """Names in the ``Co-authored-by:`` trailers of a commit message."""
+    return [match.group(1) for match in _COAUTHOR.finditer(message)]
+
+
 def normalise_login(login: str, is_bot: bool | None, typename: str | None = None) -> tuple[str, bool | None]:
     """Return the gh-style login (bots as ``app/<slug>``) and the bot flag."""
     if login.startswith("app/"):
@@ -270,7 +275,7 @@ def parse_pull(item: Item) -> PullRequest:
     ready = next((event.at for event in timeline if event.kind == "ready_for_review"), None)
     merge_commit = item.raw("mergeCommit")
     provenance = item.raw("x_provenance")
-    commit_count = provenance.get("commit_count") if isinstance(provenance, dict) else None
+    commit_count = provenance.get("commit_count") if isinstance(provenance, dict) else item.raw("x_commit_count")
     return PullRequest(
         number=number,
         title=item.text("title", required=True),

@@ -1,4 +1,4 @@
-"""Parse commit records (``commits.jsonl``) and the issue-to-files link file."""
+"""Parse commit records (``commits.jsonl``), the issue-to-files link file and merge-queue snapshots."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 
 from agentlanes.errors import InputError
-from agentlanes.model import Commit
+from agentlanes.model import Commit, QueueSnapshot
 from agentlanes.sources.payload import Item, load_json_file
 
 
@@ -76,3 +76,20 @@ def load_issue_files(path: str | Path) -> dict[int, tuple[str, ...]]:
             )
         links[int(key)] = tuple(str(p) for p in value.get("files") or [])
     return links
+
+
+def load_queue_snapshots(path: str | Path) -> list[QueueSnapshot]:
+    """Read ``x_merge_queue.json``: a list of ``{takenAt, branch, depth, pullRequests}`` readings."""
+    document = load_json_file(str(path))
+    if not isinstance(document, list):
+        raise InputError(f"{path}: expected a JSON array of merge-queue snapshots", "see docs/offline-format.md")
+    name = Path(path).name
+    readings: list[QueueSnapshot] = []
+    for position, entry in enumerate(document, 1):
+        item = Item(entry, name, position)
+        depth = item.raw("depth")
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+            raise item.fail("depth", f"must be a whole number of entries, got {depth!r}", "fix or remove this snapshot")
+        numbers = tuple(n for n in item.list_of("pullRequests") if isinstance(n, int) and not isinstance(n, bool))
+        readings.append(QueueSnapshot(item.timestamp("takenAt", required=True), depth, item.text("branch"), numbers))  # type: ignore[arg-type]
+    return readings

@@ -2,8 +2,8 @@
 
 Accepted inputs:
 
-- an export folder with ``issues.json``, ``pulls.json``, optional ``commits.jsonl``
-  and optional ``x_issue_files.json`` (see docs/offline-format.md);
+- an export folder with ``issues.json``, ``pulls.json``, optional ``commits.jsonl``,
+  ``x_issue_files.json`` and ``x_merge_queue.json`` (see docs/offline-format.md);
 - single files from ``gh issue list --json ...`` / ``gh pr list --json ...``;
 - GitHub REST list payloads (``/issues``, ``/pulls``, search ``items``);
 - GraphQL responses (``{"data": ...}``, also several concatenated, as written
@@ -20,15 +20,16 @@ from typing import Any
 from agentlanes.attribution import Attributor
 from agentlanes.config import Config
 from agentlanes.errors import InputError
-from agentlanes.model import Commit, Dataset, Issue, PullRequest, Skip
+from agentlanes.model import Commit, Dataset, Issue, PullRequest, QueueSnapshot, Skip
 from agentlanes.sources import camel, rest
-from agentlanes.sources.commits import load_commits, load_issue_files
+from agentlanes.sources.commits import load_commits, load_issue_files, load_queue_snapshots
 from agentlanes.sources.payload import Item, load_json_file
 
 EXPORT_ISSUES = "issues.json"
 EXPORT_PULLS = "pulls.json"
 EXPORT_COMMITS = "commits.jsonl"
 EXPORT_ISSUE_FILES = "x_issue_files.json"
+EXPORT_QUEUE = "x_merge_queue.json"
 
 
 def _decode_concatenated(path: Path) -> list[Any]:
@@ -204,19 +205,41 @@ def load_dataset(
             issues.extend(found_issues)
             pulls.extend(found_pulls)
     commits = load_commits(commits_path) if commits_path is not None else []
+    queue: list[QueueSnapshot] = []
+    if from_dir is not None and (Path(from_dir) / EXPORT_QUEUE).is_file():
+        queue = load_queue_snapshots(Path(from_dir) / EXPORT_QUEUE)
+
+    dataset_name = name or (Path(from_dir).name if from_dir else Path(str(issues_path or pulls_path)).stem)
+    origin = str(from_dir) if from_dir else ", ".join(str(p) for p in (issues_path, pulls_path, commits_path) if p)
+    return assemble_dataset(
+        config, dataset_name, origin, issues, pulls, commits, skips, issue_files=issue_files, queue=queue
+    )
+
+
+def assemble_dataset(
+    config: Config,
+    name: str,
+    origin: str,
+    issues: list[Issue],
+    pulls: list[PullRequest],
+    commits: list[Commit],
+    skips: list[Skip],
+    *,
+    issue_files: dict[int, tuple[str, ...]] | None = None,
+    queue: list[QueueSnapshot] | None = None,
+) -> Dataset:
+    """Deduplicate parsed records by number, enrich and attribute PRs, and build the ``Dataset``."""
     pulls = _with_merge_commit_authors(_merge_by_number(pulls), commits)
     issues = _merge_by_number(issues)
     pull_numbers = {pull.number for pull in pulls}
     issues = [issue for issue in issues if issue.number not in pull_numbers]
-
-    dataset_name = name or (Path(from_dir).name if from_dir else Path(str(issues_path or pulls_path)).stem)
-    origin = str(from_dir) if from_dir else ", ".join(str(p) for p in (issues_path, pulls_path, commits_path) if p)
     return Dataset(
-        name=dataset_name,
+        name=name,
         issues=tuple(issues),
         pulls=Attributor(config).apply(tuple(pulls)),
         commits=tuple(commits),
-        issue_files=issue_files,
+        issue_files=issue_files or {},
         skips=tuple(skips),
         origin=origin,
+        queue_snapshots=tuple(sorted(queue or (), key=lambda reading: reading.taken_at)),
     )
