@@ -170,8 +170,15 @@ def test_dashboard_matches_with_commits_as_of(run_cli, datasets_dir, tmp_path):
     db = _sync_data_set(tmp_path, folder, 1_780_000_000, [], with_commits=True)
     as_of = "2026-05-01"
     from_store = dashboard_json(run_cli, "-R", "octo/demo", "--db", db, "--as-of", as_of)
+    # A sync stores the landing commits of merged PRs, not the branch history that
+    # commits.jsonl also has, so the files side gets the same subset.
+    landing = {p["mergeCommit"]["oid"] for p in json.loads((folder / "pulls.json").read_text("utf-8"))
+               if p.get("mergeCommit")}
+    subset = tmp_path / "landing-commits.jsonl"
+    with (folder / "commits.jsonl").open(encoding="utf-8") as source, subset.open("w", encoding="utf-8") as target:
+        target.writelines(line for line in source if json.loads(line)["sha"] in landing)
     from_files = dashboard_json(run_cli, "--issues", folder / "issues.json", "--pulls", folder / "pulls.json",
-                                "--commits", folder / "commits.jsonl", "--as-of", as_of)
+                                "--commits", subset, "--as-of", as_of)
     assert from_store["classification"]["by_rule"] == from_files["classification"]["by_rule"]
     assert sum(from_store["classification"]["by_kind"].values()) > 0
     from_store.pop("repository"), from_files.pop("repository")

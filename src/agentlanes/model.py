@@ -270,4 +270,6 @@ class Dataset:
         for pull in self.pulls:
             stamps.extend(t for t in (pull.created_at, pull.merged_at, pull.closed_at) if t)
         stamps.extend(commit.committed_at for commit in self.commits)
+        # A merge-queue snapshot is an observation of the repository at its moment.
+        stamps.extend(reading.taken_at for reading in self.queue_snapshots)
         return max(stamps) if stamps else None
