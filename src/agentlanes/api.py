@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,9 @@ from agentlanes.routing.dispatched import Dispatch
 from agentlanes.routing.optimal import DEFAULT_TIME_LIMIT
 from agentlanes.routing.plan import DEFAULT_SOLVER, RoutingPlan
 from agentlanes.routing.plan import route as route_analysis
+from agentlanes.simulation.policies import POLICIES
+from agentlanes.simulation.report import SimulationReport
+from agentlanes.simulation.sweep import DEFAULT_PARALLEL, DEFAULT_RUNS, simulate_backlog
 from agentlanes.sources.asof import snapshot
 from agentlanes.sources.gitrepo import Checkout
 from agentlanes.sources.loader import load_dataset
@@ -82,6 +85,20 @@ def _checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] |
     return tree, f"git tree of {commit[:12]} in {checkout.path} ({len(tree)} files)"
 
 
+def _analysis(
+    source: Source, config: Config, as_of: str | datetime | None, tasks_from: str, horizon: timedelta
+) -> tuple[BacklogAnalysis, Dataset]:
+    """Analyse the backlog; also return the whole data set it was cut from."""
+    if tasks_from not in ("issues", "pulls"):
+        raise InputError(f"invalid --tasks-from value {tasks_from!r}", "use 'issues' or 'pulls'")
+    full, cut = load(source, config, as_of)
+    if tasks_from == "pulls" and cut.as_of is None:
+        raise InputError("--tasks-from pulls needs --as-of", "pick the moment whose following PRs become the backlog")
+    tree, tree_source = _checkout_tree(source, cut.now)
+    inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon)
+    return analyze_inputs(inputs, config), full
+
+
 def analyze(
     source: Source,
     *,
@@ -91,15 +108,7 @@ def analyze(
     horizon: timedelta = DEFAULT_REPLAY_HORIZON,
 ) -> BacklogAnalysis:
     """Analyse the open backlog (see ``agentlanes.analysis.backlog``)."""
-    if tasks_from not in ("issues", "pulls"):
-        raise InputError(f"invalid --tasks-from value {tasks_from!r}", "use 'issues' or 'pulls'")
-    config = config or load_config()
-    full, cut = load(source, config, as_of)
-    if tasks_from == "pulls" and cut.as_of is None:
-        raise InputError("--tasks-from pulls needs --as-of", "pick the moment whose following PRs become the backlog")
-    tree, tree_source = _checkout_tree(source, cut.now)
-    inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon)
-    return analyze_inputs(inputs, config)
+    return _analysis(source, config or load_config(), as_of, tasks_from, horizon)[0]
 
 
 def route(
@@ -133,6 +142,27 @@ def dashboard(
     config = config or load_config()
     _, cut = load(source, config, as_of)
     return build_dashboard(cut, config, since=_moment(since), until=_moment(until), weeks=weeks, group_by=group_by)
+
+
+def simulate(
+    source: Source,
+    *,
+    config: Config | None = None,
+    as_of: str | datetime | None = None,
+    tasks_from: str = "pulls",
+    horizon: timedelta = DEFAULT_REPLAY_HORIZON,
+    policies: Sequence[str] = POLICIES,
+    parallel: Sequence[int] = DEFAULT_PARALLEL,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 1,
+) -> SimulationReport:
+    """Simulate agents working through the backlog at ``as_of`` under each policy
+    (see ``agentlanes.simulation``); the same seed gives the same report."""
+    if as_of is None:
+        raise InputError("simulate needs --as-of", "pick a past moment, so the history before it drives the simulation")
+    config = config or load_config()
+    analysis, full = _analysis(source, config, as_of, tasks_from, horizon)
+    return simulate_backlog(analysis, full, config, policies=policies, parallel=parallel, runs=runs, seed=seed)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ def cli(quiet: bool) -> None:
 
 
 def _register() -> None:
-    from agentlanes.cli import analyze, dashboard, demo, route
+    from agentlanes.cli import analyze, dashboard, demo, route, simulate
 
-    for module in (analyze, route, dashboard, demo):
+    for module in (analyze, route, simulate, dashboard, demo):
         cli.add_command(module.command)
 
 
