@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from agentlanes.routing.conflicts import ConflictRule, conflicting_pairs, file_cliques, file_conflict
 from agentlanes.routing.greedy import greedy_select
-from agentlanes.routing.optimal import SCALE, SolverSettings, optimal_select
+from agentlanes.routing.optimal import SCALE, SolverSettings, conflict_cliques, eligible_pairings, optimal_select
+from agentlanes.routing.pruning import lagrangian_prune
 from agentlanes.routing.waves import plan_waves
 
 from routing_problems import brute_force_best, problems, schedule_exists, violations, wave_violations
@@ -46,6 +47,18 @@ def test_optimal_matches_exhaustive_search(problem):
     assert abs(optimal_select(problem).objective - best) <= tolerance
     unpruned = optimal_select(problem, settings=SolverSettings(prune=False))
     assert abs(unpruned.objective - best) <= tolerance
+    pairings, limits = eligible_pairings(problem)
+    _, bound = lagrangian_prune(pairings, limits, conflict_cliques(problem, {p.number for p in pairings}), 0.0)
+    assert bound >= best - 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(max_tasks=14, blocked=False))
+def test_pruning_keeps_the_optimum_on_larger_problems(problem):
+    pruned = optimal_select(problem)
+    unpruned = optimal_select(problem, settings=SolverSettings(prune=False))
+    assert abs(pruned.objective - unpruned.objective) <= len(problem.candidates) / SCALE
+    assert pruned.pairs_in_model <= pruned.pairs_total
 
 
 @PROPERTY_SETTINGS

@@ -40,13 +40,26 @@ def run(tasks, policy: str, count: int = 2):
 
 def test_fifo_runs_overlapping_tasks_together_and_pays_rework():
     tasks = [task(1, {"x.py": 0.9}, {"x.py", "y.py"}), task(2, {"x.py": 0.9}, {"x.py", "z.py"})]
-    result = run(tasks, "fifo")
+    durations = DurationModel((4.0, 10.0, 30.0))
+    result = run_policy(tasks, slots(2), Policy("fifo", 0.25), durations, {1: 0.9, 2: 0.9})
     assert result.merged == 2
     assert result.conflicts == 1
-    assert result.rework_hours == pytest.approx(5.0)  # half of #2's files were touched by #1's merge
-    assert result.makespan_hours == pytest.approx(15.0)
+    # Both take 30 h; #1's merge touches half of #2's files, which costs half the median of 10 h.
+    assert result.rework_hours == pytest.approx(5.0)
+    assert result.makespan_hours == pytest.approx(35.0)
+    assert result.cleared_hours == pytest.approx(35.0)
     assert result.idle_slot_hours == 0
-    assert result.throughput_per_week == pytest.approx(2 / (15 / 168))
+    assert result.throughput_per_week == pytest.approx(2 / (35 / 168))
+
+
+def test_throughput_stops_at_the_cleared_share():
+    tasks = [task(n, {}, {f"f{n}.py"}) for n in range(1, 6)]
+    quantiles = {1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0, 5: 0.99}
+    result = run_policy(tasks, slots(5), Policy("fifo", 0.25), DurationModel((2.0, 500.0)), quantiles)
+    assert result.makespan_hours == pytest.approx(500.0)
+    assert result.cleared_tasks == 4
+    assert result.cleared_hours == pytest.approx(2.0)
+    assert result.throughput_per_week == pytest.approx(4 / (2 / 168))
 
 
 @pytest.mark.parametrize("policy", ["footprint-greedy", "optimal"])
@@ -90,7 +103,7 @@ def test_spread_slots_round_robin():
 def point(parallel: int, throughput: float) -> PolicyPoint:
     return PolicyPoint(policy="fifo", parallel=parallel, runs=1, throughput_per_week=throughput,
                        throughput_min=throughput, throughput_max=throughput, conflicts=0, rework_hours=0,
-                       idle_share=0, makespan_days=1, unfinished=0, proven_optimal_share=None,
+                       idle_share=0, makespan_days=1, cleared_days=1, unfinished=0, proven_optimal_share=None,
                        value_ratio_to_greedy=None, value_ratio_min=None)
 
 

@@ -27,17 +27,18 @@ def render_simulation_markdown(report: SimulationReport) -> str:
         "## Results (means over the runs)",
         "",
         table(
-            ["Policy", "Slots", "Tasks/week", "Range", "Conflicts", "Rework h", "Idle", "Days", "Unfinished",
-             "Optimal vs greedy"],
+            ["Policy", "Slots", "Tasks/week", "Range", "Conflicts", "Rework h", "Idle", "Days to 80%", "Days to all",
+             "Unfinished", "Optimal vs greedy"],
             [[md_text(p.policy), p.parallel, fmt(p.throughput_per_week), f"{fmt(p.throughput_min)}-{fmt(p.throughput_max)}",
-              fmt(p.conflicts), fmt(p.rework_hours, 0), percent(p.idle_share), fmt(p.makespan_days),
-              fmt(p.unfinished), "-" if p.value_ratio_to_greedy is None
+              fmt(p.conflicts), fmt(p.rework_hours, 0), percent(p.idle_share), fmt(p.cleared_days),
+              fmt(p.makespan_days), fmt(p.unfinished), "-" if p.value_ratio_to_greedy is None
               else f"{p.value_ratio_to_greedy:.3f} (min {p.value_ratio_min:.3f})"]
              for p in report.results],
         ),
         "",
-        "Conflicts count merges that hit a task in flight changing one of the same files (real files, while "
-        "policies see only predicted ones). Idle is the share of slot-hours free while tasks waited to start.",
+        "Tasks/week counts the merges until 80% of the backlog had merged. Conflicts count merges that hit a task "
+        "in flight changing one of the same files (real files, while policies see only predicted ones). Idle is "
+        "the share of slot-hours free while tasks waited to start.",
     ]
     if report.notes:
         parts += ["", "## Assumptions", ""] + [f"- {md_text(note, 300)}" for note in report.notes]

@@ -12,12 +12,9 @@ summed value (priority x fitness) of the pairings started now, subject to:
 - no task that conflicts with a lock (open pull request or dispatched issue), no
   task with an open dependency, no agent the task is not eligible for.
 
-Before building the model, a Lagrangian bound prunes pairings that provably
-cannot appear in any plan at least as good as the greedy one: with a price
-``lambda_a`` on each agent's slots (its (limit+1)-th best value), the bound is
-``sum(lambda_a * limit_a) + sum_t max(0, max_a(v_ta - lambda_a))``, and a pairing
-whose forced selection would drop that bound below the greedy value is left
-out. When the bound already equals the greedy value, the greedy plan is proven
+Before building the model, a Lagrangian bound (``routing.pruning``) drops the
+pairings that provably cannot appear in any plan at least as good as the greedy
+one. When the bound already equals the greedy value, the greedy plan is proven
 optimal without calling the solver.
 
 Objective coefficients are values times ``SCALE``, rounded, so optimality and the
@@ -35,6 +32,7 @@ from ortools.sat.python import cp_model
 from agentlanes.routing.candidates import Candidate, RoutingProblem
 from agentlanes.routing.conflicts import cliques_by_file
 from agentlanes.routing.greedy import Selection, greedy_select, lock_claims
+from agentlanes.routing.pruning import Pairing, lagrangian_prune
 
 SCALE = 10_000
 DEFAULT_TIME_LIMIT = 10.0
@@ -43,30 +41,25 @@ _EPSILON = 1e-6
 
 @dataclass(frozen=True)
 class SolverSettings:
-    """CP-SAT settings; ``bench/bench_solver_settings.py`` compares the alternatives.
+    """CP-SAT settings; ``bench/solver_settings_bench.py`` compares the alternatives.
 
-    Every constraint must reach the LP relaxation, or optimality is rarely proven
-    beyond a few hundred tasks: one worker gets ``linearization_level`` 2, and more
-    workers get the ``max_lp`` subsolver, which is the same search (the default
-    multi-worker portfolio leaves the per-file constraints out of its LP). One
-    worker is the default because it is deterministic, so the same input gives
-    the same plan even when several plans have equal value; with pruning it
-    measured as fast as two. ``presolve`` is off because it only added time on
-    this model. ``prune`` turns the Lagrangian pruning on.
+    ``full_lp`` puts every constraint into the LP relaxation, without which
+    optimality is rarely proven beyond a few hundred tasks. One worker gets it
+    from ``linearization_level`` 2. More workers get it from the ``max_lp``
+    subsolver, because the default multi-worker portfolio leaves the per-file
+    constraints out of its LP and overrides ``linearization_level``. One worker
+    is the default: it is deterministic, so the same input gives the same plan
+    even when several plans have equal value, and with pruning it measured as
+    fast as two. ``presolve`` is off because it only added time on this model.
+    ``prune`` turns the Lagrangian pruning on.
     """
 
     time_limit: float = DEFAULT_TIME_LIMIT
     workers: int = 1
+    full_lp: bool = True
     presolve: bool = False
     prune: bool = True
     log: bool = False
-
-
-@dataclass(frozen=True)
-class Pairing:
-    number: int
-    agent: str
-    value: float
 
 
 def eligible_pairings(problem: RoutingProblem) -> tuple[list[Pairing], dict[str, int]]:
@@ -83,26 +76,20 @@ def eligible_pairings(problem: RoutingProblem) -> tuple[list[Pairing], dict[str,
     return pairings, limits
 
 
-def lagrangian_prune(
-    pairings: list[Pairing], limits: dict[str, int], floor: float
-) -> tuple[list[Pairing], float]:
-    """Drop pairings that cannot be in a plan worth ``floor`` or more; return the rest and the bound."""
-    by_agent: dict[str, list[float]] = defaultdict(list)
-    for pairing in pairings:
-        by_agent[pairing.agent].append(pairing.value)
-    price = {}
-    for agent, limit in limits.items():
-        values = sorted(by_agent.get(agent, ()), reverse=True)
-        price[agent] = values[limit] if len(values) > limit else 0.0
-    surplus: dict[int, float] = defaultdict(float)
-    for pairing in pairings:
-        surplus[pairing.number] = max(surplus[pairing.number], pairing.value - price[pairing.agent])
-    bound = sum(price[agent] * limit for agent, limit in limits.items()) + sum(surplus.values())
-    kept = [
-        p for p in pairings
-        if bound + (p.value - price[p.agent] - surplus[p.number]) >= floor - _EPSILON
-    ]
-    return kept, bound
+def conflict_cliques(problem: RoutingProblem, numbers: set[int]) -> list[list[int]]:
+    """Return sets of ``numbers`` that pairwise conflict: per file the heavy claims, per component all."""
+    by_number = {c.number: c for c in problem.candidates if c.number in numbers}
+    cliques: list[list[int]] = []
+    if problem.rule.uses_files:
+        footprints = {number: c.footprint for number, c in by_number.items()}
+        cliques += [[n for _, n in file.heavy] for file in cliques_by_file(footprints, problem.rule.tau)]
+    if problem.rule.uses_components:
+        members: dict[str, list[int]] = defaultdict(list)
+        for number, candidate in by_number.items():
+            for component in candidate.components:
+                members[component].append(number)
+        cliques += list(members.values())
+    return cliques
 
 
 def _build_model(
@@ -148,9 +135,9 @@ def _configure(solver: cp_model.CpSolver, settings: SolverSettings, time_left: f
     parameters.num_workers = settings.workers
     parameters.cp_model_presolve = settings.presolve
     parameters.log_search_progress = settings.log
-    if settings.workers == 1:
+    if settings.full_lp and settings.workers == 1:
         parameters.linearization_level = 2
-    else:
+    elif settings.full_lp:
         parameters.subsolvers.append("max_lp")
 
 
@@ -167,7 +154,8 @@ def optimal_select(
     hint = hint or greedy_select(problem)
     pairings, limits = eligible_pairings(problem)
     if settings.prune:
-        kept, bound = lagrangian_prune(pairings, limits, hint.objective)
+        cliques = conflict_cliques(problem, {p.number for p in pairings})
+        kept, bound = lagrangian_prune(pairings, limits, cliques, hint.objective)
     else:
         kept, bound = pairings, float("inf")
 

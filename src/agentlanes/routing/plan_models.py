@@ -100,7 +100,7 @@ class Wave(_Model):
 
 class WaveBound(_Model):
     waves: int
-    kind: str = Field(description="file, component, capacity or dependencies")
+    kind: str = Field(description="file, component, capacity, dependencies or in flight")
     reason: str
 
 

@@ -7,7 +7,8 @@ Each bound is a number of waves no plan can beat, with the reason in words:
   them cannot start in the first wave;
 - the tasks exceed what the agents can run: the first wave has the free slots,
   every later wave the full capacity (also per agent, for tasks only it may take);
-- the longest chain of dependencies needs one wave per task on it.
+- the longest chain of dependencies needs one wave per task on it;
+- a task that conflicts with, or waits for, work in flight needs a second wave.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ MAX_PATH_SHOWN = 8
 @dataclass(frozen=True, slots=True)
 class Bound:
     waves: int
-    kind: str  # file, component, capacity, dependencies
+    kind: str  # file, component, capacity, dependencies, in flight
     reason: str
 
 
@@ -143,6 +144,16 @@ def _path_bound(path: list[int], chain: dict[int, int], external: dict[int, int]
     shown = " -> ".join(f"#{n}" for n in path[:MAX_PATH_SHOWN]) + (" -> ..." if len(path) > MAX_PATH_SHOWN else "")
     after = ", after work in flight" if external.get(path[0]) else ""
     return Bound(waves, "dependencies", f"critical path of {len(path)} dependent tasks{after}: {shown}")
+
+
+def in_flight_bound(locked: set[int], external: Mapping[int, int]) -> Bound:
+    """Two waves when some task cannot start in the first: it conflicts with, or waits for, work in flight."""
+    if locked:
+        return Bound(2, "in flight", f"#{min(locked)} conflicts with work in flight, so it cannot start in the first wave")
+    waiting = sorted(n for n, value in external.items() if value)
+    if waiting:
+        return Bound(2, "in flight", f"#{waiting[0]} waits for work outside the plan, so it cannot start in the first wave")
+    return Bound(0, "in flight", "nothing waits for work in flight")
 
 
 def _serial_waves(earliest: Iterable[int]) -> int:

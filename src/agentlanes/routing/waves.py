@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from agentlanes.routing.candidates import Candidate, RoutingProblem
 from agentlanes.routing.conflicts import FileCliques, cliques_by_file, file_conflict
 from agentlanes.routing.greedy import lock_claims
-from agentlanes.routing.wave_bounds import Bound, capacity_bound, clique_bound, dependency_order
+from agentlanes.routing.wave_bounds import Bound, capacity_bound, clique_bound, dependency_order, in_flight_bound
 
 MAX_HOT_FILES = 10
 
@@ -221,7 +221,7 @@ def plan_waves(problem: RoutingProblem, first_wave: dict[int, str] | None = None
         wave.sort(key=lambda pair: (-tasks[pair[0]].values[pair[1]], pair[0]))
 
     earliest_of = {n: max(order.depth[n], 1 if n in locked else 0) for n in tasks}
-    bounds = [order.bound]
+    bounds = [order.bound, in_flight_bound(locked, order.external)]
     bounds += clique_bound(cliques, component_members, earliest_of)
     bounds += capacity_bound(tasks, problem.slots)
     lower = max([b.waves for b in bounds] + [1 if tasks else 0])

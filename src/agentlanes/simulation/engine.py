@@ -4,20 +4,31 @@ Time starts at 0 with the whole backlog waiting and every slot free. Whenever
 slots are free, the policy picks tasks among the released ones (those whose
 blockers in the backlog have merged). A started task merges after its drawn
 duration. When a task merges, every task still in flight that really changes
-one of the same files has a conflict: it is reworked for its duration times the
-share of its files the merge touched, so it merges that much later. The run
-ends when every task has merged, or when no task can start and none is in
-flight (counted as unfinished).
+one of the same files has a conflict: it needs rework of the history's median
+time to merge times the share of its files the merge touched, and merges that
+much later. The rework unit is the median rather than the task's own duration
+because times to merge have a long tail of pull requests that mostly waited,
+and rework in proportion to waiting would grow without limit. The run ends
+when every task has merged, or when no task can start and none is in flight
+(counted as unfinished).
+
+Throughput is measured until ``CLEARED_SHARE`` of the backlog has merged: the
+last few tasks' long durations say more about the tail of the history than
+about how fast the agents work through a backlog.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 
 from agentlanes.config import AgentConfig
 from agentlanes.simulation.policies import Policy, PolicyStats
 from agentlanes.simulation.tasks import DurationModel, SimTask
+
+CLEARED_SHARE = 0.8
+HOURS_PER_WEEK = 168
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class RunResult:
     merged: int
     unfinished: int
     makespan_hours: float
+    cleared_hours: float  # when CLEARED_SHARE of the tasks had merged
+    cleared_tasks: int
     conflicts: int
     rework_hours: float
     idle_slot_hours: float
@@ -35,7 +48,10 @@ class RunResult:
 
     @property
     def throughput_per_week(self) -> float | None:
-        return self.merged / (self.makespan_hours / 168) if self.makespan_hours > 0 else None
+        """Tasks merged per week until ``CLEARED_SHARE`` of the backlog had merged."""
+        if self.cleared_hours <= 0:
+            return None
+        return self.cleared_tasks / (self.cleared_hours / HOURS_PER_WEEK)
 
     @property
     def idle_share(self) -> float | None:
@@ -46,7 +62,6 @@ class RunResult:
 class _Flight:
     task: SimTask
     agent: str
-    hours: float
     finish: float
     version: int = 0
 
@@ -82,9 +97,9 @@ class _Run:
             return
         in_flight = [flight.task.candidate for flight in self.flights.values()]
         for number, agent in self.policy.select(released, in_flight, self.agents, free, self.stats).items():
-            hours = self.durations.hours(self.quantiles[number])
-            self.flights[number] = _Flight(self.by_number[number], agent, hours, self.clock + hours)
-            heapq.heappush(self.events, (self.clock + hours, number, 0))
+            finish = self.clock + self.durations.hours(self.quantiles[number])
+            self.flights[number] = _Flight(self.by_number[number], agent, finish)
+            heapq.heappush(self.events, (finish, number, 0))
             self.waiting.discard(number)
 
     def next_merge(self) -> _Flight:
@@ -101,7 +116,7 @@ class _Run:
         for other in self.flights.values():
             overlap = len(done.task.real_files & other.task.real_files)
             if overlap:
-                extra = other.hours * overlap / len(other.task.real_files)
+                extra = self.durations.median * overlap / len(other.task.real_files)
                 conflicts += 1
                 hours += extra
                 other.finish += extra
@@ -124,6 +139,8 @@ def run_policy(
     """
     run = _Run(tasks, agents, policy, durations, quantiles)
     slots = sum(agent.capacity for agent in agents.values())
+    cleared_tasks = math.ceil(CLEARED_SHARE * len(tasks))
+    cleared_hours = 0.0
     conflicts, rework, idle = 0, 0.0, 0.0
     while run.waiting or run.flights:
         run.dispatch()
@@ -135,8 +152,10 @@ def run_policy(
         run.clock = done.finish
         del run.flights[done.task.number]
         run.merged.add(done.task.number)
+        if len(run.merged) == cleared_tasks:
+            cleared_hours = run.clock
         found, hours = run.rework(done)
         conflicts += found
         rework += hours
-    return RunResult(len(run.merged), len(run.waiting), run.clock, conflicts, rework, idle, slots * run.clock,
-                     run.stats)
+    return RunResult(len(run.merged), len(run.waiting), run.clock, cleared_hours, cleared_tasks, conflicts, rework,
+                     idle, slots * run.clock, run.stats)

@@ -19,13 +19,16 @@ class PolicyPoint(_Model):
     policy: str
     parallel: int = Field(description="agent slots working at once")
     runs: int
-    throughput_per_week: float | None = Field(description="tasks merged per 7 days of simulated time, mean over runs")
+    throughput_per_week: float | None = Field(description="tasks merged per 7 days of simulated time until 80% of "
+                                                          "the backlog had merged, mean over runs")
     throughput_min: float | None
     throughput_max: float | None
     conflicts: float = Field(description="merges that hit a task in flight changing one of the same files, mean")
-    rework_hours: float = Field(description="hours added by conflict rework, mean")
+    rework_hours: float = Field(description="hours added by conflict rework, mean: per conflict, the median time to "
+                                            "merge times the share of the task's files the merge touched")
     idle_share: float | None = Field(description="share of slot-hours left free while tasks waited to start, mean")
     makespan_days: float = Field(description="simulated days until the last merge, mean")
+    cleared_days: float = Field(description="simulated days until 80% of the backlog had merged, mean")
     unfinished: float = Field(description="tasks that could never start, mean")
     proven_optimal_share: float | None = Field(description="optimal policy: share of dispatch rounds proven optimal")
     value_ratio_to_greedy: float | None = Field(description="optimal policy: mean value of its selections over greedy's")

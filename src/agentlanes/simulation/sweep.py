@@ -19,7 +19,7 @@ from agentlanes.analysis.artifact import BacklogAnalysis
 from agentlanes.config import AgentConfig, Config
 from agentlanes.errors import InputError
 from agentlanes.model import Dataset
-from agentlanes.simulation.engine import RunResult, run_policy
+from agentlanes.simulation.engine import CLEARED_SHARE, RunResult, run_policy
 from agentlanes.simulation.policies import POLICIES, Policy
 from agentlanes.simulation.report import DurationSource, PolicyPoint, Saturation, SimulationReport
 from agentlanes.simulation.tasks import DurationModel, duration_model, simulated_backlog
@@ -58,6 +58,7 @@ def _point(policy: str, parallel: int, results: list[RunResult]) -> PolicyPoint:
         rework_hours=_mean([r.rework_hours for r in results]) or 0.0,
         idle_share=_mean([r.idle_share for r in results if r.idle_share is not None]),
         makespan_days=_mean([r.makespan_hours / 24 for r in results]) or 0.0,
+        cleared_days=_mean([r.cleared_hours / 24 for r in results]) or 0.0,
         unfinished=_mean([r.unfinished for r in results]) or 0.0,
         proven_optimal_share=round(sum(r.stats.proven for r in results) / rounds, 4) if rounds else None,
         value_ratio_to_greedy=round(statistics.fmean(ratios), 4) if ratios else None,
@@ -134,6 +135,8 @@ def simulate_backlog(
     points = [_point(name, count, by_point[(name, count)]) for name in policies for count in parallel]
     notes = [
         "task durations and merge delays are one draw from the times to merge before the moment",
+        f"throughput counts the merges until {CLEARED_SHARE:.0%} of the backlog had merged",
+        "a conflict costs the median time to merge times the share of the task's files that the merge touched",
         "every task merges in the end; abandonment is not simulated",
         "the pipeline starts empty: pull requests open at the moment hold no files and no slots",
     ]

@@ -18,6 +18,7 @@ separate one.
 from __future__ import annotations
 
 import dataclasses
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,6 +53,11 @@ class DurationModel:
     """Empirical times to merge in hours, sorted."""
 
     samples: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        """The median time to merge, at least ``MIN_TASK_HOURS``: the unit of conflict rework."""
+        return max(MIN_TASK_HOURS, statistics.median(self.samples))
 
     def hours(self, quantile: float) -> float:
         """Return the duration at ``quantile`` (0 to 1) of the distribution, at least ``MIN_TASK_HOURS``."""
