@@ -1,6 +1,6 @@
 """Synthetic routing problems with Zipf-distributed file popularity.
 
-Each task predicts 1 to 6 files; each file is drawn with probability proportional
+Each task predicts 1 to 6 files. Each file is drawn with probability proportional
 to 1 / rank ** ZIPF_EXPONENT over ``tasks // 2`` files, and each predicted file
 gets a probability drawn uniformly from [0.05, 1]. Priorities follow a skewed
 label mix (1 most often, 9 for "p0"), each agent is eligible for a task with

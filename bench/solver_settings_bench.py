@@ -2,9 +2,9 @@
 
 Usage: python bench/solver_settings_bench.py [--seeds N] [--time-limit SECONDS]
 
-Each row is one setting at one size: the slowest and median time from problem
-to answer (greedy, pruning, model build and search included) over ``--seeds``
-instances, and how many were proven optimal within the time limit.
+Each row is one setting at one size. It gives the slowest and median time from
+problem to selection over ``--seeds`` instances (greedy, pruning, model build
+and search included), and how many were proven optimal within the time limit.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ def problems(draw, max_tasks: int = 6, blocked: bool = True) -> RoutingProblem:
         free = draw(st.integers(0, capacity))
         quota = draw(st.one_of(st.none(), st.integers(0, 3)))
         slots.append(AgentSlots(make_agent(name, capacity), capacity - free, free, quota))
+
     count = draw(st.integers(0, max_tasks))
     candidates = []
     for number in range(1, count + 1):
@@ -49,6 +50,7 @@ def problems(draw, max_tasks: int = 6, blocked: bool = True) -> RoutingProblem:
             values={name: round(priority * score, 6) for name, score in fitness.items()},
             blockers=blockers,
         ))
+
     locks = tuple(
         Lock(f"PR #{100 + index}", draw(st.dictionaries(st.sampled_from(FILES), st.sampled_from(PROBABILITIES),
                                                         min_size=1, max_size=2)),

@@ -141,7 +141,8 @@ def test_markdown_has_gantt_chart_and_bounds(write_json):
     assert len(task_lines) == 2
     for line in task_lines:
         name = line.split(":", 1)[0]
-        assert "#" not in line and ";" not in line
+        assert "#" not in line
+        assert ";" not in line
         assert re.fullmatch(r"    \d+ [A-Za-z0-9 ._/-]+ ", name)
     assert "proven minimal" in text
     assert "### Hot files" in text

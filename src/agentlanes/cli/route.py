@@ -24,7 +24,7 @@ from agentlanes.routing.plan import DEFAULT_SOLVER, SOLVERS
 @click.option("--solver", type=click.Choice(SOLVERS), default=DEFAULT_SOLVER, show_default=True,
               help="optimal: CP-SAT, proven optimal within the time limit; greedy: best pairings first.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
-              metavar="SECONDS", help="Longest time the optimal solver may search.")
+              metavar="SECONDS", help="Maximum time the optimal solver may search.")
 @click.option("--dispatched", "dispatched_file", type=click.Path(dir_okay=False),
               help='Issues already dispatched, as JSON Lines: {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}.')
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / PLAN_FILE),

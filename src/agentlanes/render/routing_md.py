@@ -35,7 +35,7 @@ def _solver_line(plan: RoutingPlan) -> str:
 
 
 def render_gantt(waves: WavePlanReport, now: str | None) -> list[str]:
-    """The wave plan as a Mermaid Gantt chart: one section per agent, critical path marked."""
+    """Draw the wave plan as a Mermaid Gantt chart, one section per agent, with the critical path marked."""
     start = parse_timestamp(now) if now else datetime(2000, 1, 1, tzinfo=UTC)
     length = timedelta(hours=waves.wave_hours)
     critical = set(waves.critical_path)
@@ -65,6 +65,8 @@ def render_gantt(waves: WavePlanReport, now: str | None) -> list[str]:
 
 
 def _wave_section(waves: WavePlanReport, now: str | None) -> list[str]:
+    if not waves.waves and not waves.unschedulable:
+        return ["", "## Wave plan", "", "No ready or blocked task to plan."]
     verdict = ("proven minimal: it reaches the lower bound" if waves.minimal
                else f"the lower bound is {waves.lower_bound}, so up to {waves.count - waves.lower_bound} "
                     "waves might be saved")

@@ -147,6 +147,33 @@ def _dispatched_in_flight(
     return in_flight, today, notes
 
 
+def _slots(
+    config: Config, analysis: BacklogAnalysis, dispatched: dict[int, Dispatch], today: Counter[str]
+) -> tuple[AgentSlots, ...]:
+    in_flight = Counter(item.agent for item in analysis.in_flight if item.agent)
+    in_flight.update(entry.agent for entry in dispatched.values())
+    return tuple(
+        AgentSlots(
+            agent=agent,
+            in_flight=in_flight[agent.name],
+            free=max(0, agent.capacity - in_flight[agent.name]),
+            quota_left=None if agent.daily_quota is None else max(0, agent.daily_quota - today[agent.name]),
+        )
+        for agent in config.routable_agents
+    )
+
+
+def _dispatch_locks(analysis: BacklogAnalysis, dispatched: dict[int, Dispatch]) -> list[Lock]:
+    """Lock the predicted files and components of each dispatched issue that has no PR yet."""
+    by_number = {record.number: record for record in analysis.issues}
+    return [
+        Lock(f"issue #{number} (dispatched to {entry.agent})",
+             {f.path: f.score for f in by_number[number].footprint if f.score > 0},
+             frozenset(c.name for c in by_number[number].components))
+        for number, entry in sorted(dispatched.items())
+    ]
+
+
 def build_problem(
     analysis: BacklogAnalysis,
     config: Config,
@@ -156,6 +183,7 @@ def build_problem(
     """Turn the analysis into candidates, agent slots and locks for the solvers."""
     history = history_from_records(analysis.agent_records)
     in_flight_dispatches, today, notes = _dispatched_in_flight(analysis, dispatched)
+
     candidates: list[Candidate] = []
     waiting: list[Waiting] = []
     for record in analysis.issues:
@@ -168,33 +196,18 @@ def build_problem(
         else:
             waiting.append(Waiting(record.number, record.title, record.readiness.status,
                                    tuple(record.readiness.reasons)))
-    in_flight = Counter(item.agent for item in analysis.in_flight if item.agent)
-    in_flight.update(entry.agent for entry in in_flight_dispatches.values())
-    slots = tuple(
-        AgentSlots(
-            agent=agent,
-            in_flight=in_flight[agent.name],
-            free=max(0, agent.capacity - in_flight[agent.name]),
-            quota_left=None if agent.daily_quota is None else max(0, agent.daily_quota - today[agent.name]),
-        )
-        for agent in config.routable_agents
-    )
+
     locks: list[Lock] = list(extra_locks)
     if config.conflict.lock_open_pulls:
         locks.extend(_pull_locks(analysis))
-    by_number = {record.number: record for record in analysis.issues}
-    for number, entry in sorted(in_flight_dispatches.items()):
-        record = by_number[number]
-        locks.append(Lock(f"issue #{number} (dispatched to {entry.agent})",
-                          {f.path: f.score for f in record.footprint if f.score > 0},
-                          frozenset(c.name for c in record.components)))
+    locks.extend(_dispatch_locks(analysis, in_flight_dispatches))
+
     busy = {r.number for r in analysis.issues if r.readiness.status in ("in_progress", "assigned")}
-    rule = ConflictRule(config.conflict.method, config.conflict.footprint_threshold)
     return RoutingProblem(
         candidates=tuple(candidates),
-        slots=slots,
+        slots=_slots(config, analysis, in_flight_dispatches, today),
         locks=tuple(locks),
-        rule=rule,
+        rule=ConflictRule(config.conflict.method, config.conflict.footprint_threshold),
         waiting=tuple(waiting),
         in_flight_issues=frozenset(busy | set(in_flight_dispatches)),
         notes=tuple(notes),

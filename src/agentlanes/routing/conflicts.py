@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 
 def file_conflict(p: float, q: float, tau: float) -> bool:
-    """Whether two claims on one file conflict: both positive and ``p * q >= tau``.
+    """Return whether two claims on one file conflict: both positive and ``p * q >= tau``.
 
     Every solver, checker and report uses this one predicate, so they agree on
     each pair to the last bit of floating point.

@@ -6,9 +6,9 @@ The file is JSON Lines, one dispatch per line::
 
 Other keys are ignored, so a dispatch audit log that records more per action can
 be read as it is. Blank lines are skipped. Routing treats a dispatched issue that
-is still open and has no open pull request yet as work in flight: it uses one of
-the agent's slots, counts against the agent's daily quota when it falls in the
-``QUOTA_WINDOW`` before the moment routed, and locks its predicted files.
+is still open and has no open pull request yet as work in flight. It uses one of
+the agent's slots and locks its predicted files. Each dispatch in the
+``QUOTA_WINDOW`` before the moment routed counts against the agent's daily quota.
 """
 
 from __future__ import annotations

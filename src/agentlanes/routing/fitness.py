@@ -1,4 +1,4 @@
-"""Which agent suits which task: eligibility, configured priors and track record.
+"""Agent fitness for a task: eligibility, configured priors and track record.
 
 An agent's fitness for a task is its expected merge rate on that kind of task,
 estimated with Beta-Binomial smoothing in three levels. The prior is the

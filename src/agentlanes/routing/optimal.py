@@ -32,6 +32,7 @@ from ortools.sat.python import cp_model
 from agentlanes.routing.candidates import Candidate, RoutingProblem
 from agentlanes.routing.conflicts import cliques_by_file
 from agentlanes.routing.greedy import Selection, greedy_select, lock_claims
+from agentlanes.routing.improve import improve
 from agentlanes.routing.pruning import Pairing, lagrangian_prune
 
 SCALE = 10_000
@@ -102,12 +103,14 @@ def _build_model(
     for (number, agent), literal in literals.items():
         of_task[number].append(literal)
         of_agent[agent].append(literal)
+
     for task_literals in of_task.values():
         if len(task_literals) > 1:
             model.add_at_most_one(task_literals)
     for agent, agent_literals in of_agent.items():
         if len(agent_literals) > limits[agent]:
             model.add(sum(agent_literals) <= limits[agent])
+
     by_number: dict[int, Candidate] = {c.number: c for c in problem.candidates if c.number in of_task}
     if problem.rule.uses_files:
         footprints = {number: c.footprint for number, c in by_number.items()}
@@ -117,6 +120,7 @@ def _build_model(
                 model.add_at_most_one([x for number in heavy for x in of_task[number]])
             for _, light, prefix in cliques.light:
                 model.add_at_most_one(of_task[light] + [x for number in heavy[:prefix] for x in of_task[number]])
+
     if problem.rule.uses_components:
         members: dict[str, list[int]] = defaultdict(list)
         for number, candidate in by_number.items():
@@ -125,6 +129,7 @@ def _build_model(
         for numbers in members.values():
             if len(numbers) > 1:
                 model.add_at_most_one([x for number in numbers for x in of_task[number]])
+
     model.maximize(sum(round(p.value * SCALE) * literals[(p.number, p.agent)] for p in pairings))
     return model, literals
 
@@ -145,6 +150,29 @@ def _value_of(assignments: dict[int, str], values: dict[tuple[int, str], float])
     return round(sum(values[(number, agent)] for number, agent in assignments.items()), 6)
 
 
+def _starting_plan(
+    problem: RoutingProblem, hint: Selection, pairings: list[Pairing], limits: dict[str, int]
+) -> tuple[dict[int, str], float, str, list[Pairing], float]:
+    """Prune with the hint's value, improve the hint by local search, and prune again.
+
+    Returns the starting plan, its value, where it came from, the pairings kept
+    and the Lagrangian bound.
+    """
+    plan, value, origin = dict(hint.assignments), hint.objective, "greedy"
+    cliques = conflict_cliques(problem, {p.number for p in pairings})
+    kept, bound = lagrangian_prune(pairings, limits, cliques, value)
+    if bound <= value + _EPSILON:
+        return plan, value, origin, kept, bound
+    values = {(p.number, p.agent): p.value for p in pairings}
+    better = improve(problem, plan, kept)
+    better_value = _value_of(better, values)
+    if better_value > value + _EPSILON:
+        plan, value, origin = better, better_value, "local search"
+        # Plans worth at least the greedy value use only kept pairings, so pruning those again is enough.
+        kept, bound = lagrangian_prune(kept, limits, cliques, value)
+    return plan, value, origin, kept, bound
+
+
 def optimal_select(
     problem: RoutingProblem, hint: Selection | None = None, settings: SolverSettings | None = None
 ) -> Selection:
@@ -154,36 +182,34 @@ def optimal_select(
     hint = hint or greedy_select(problem)
     pairings, limits = eligible_pairings(problem)
     if settings.prune:
-        cliques = conflict_cliques(problem, {p.number for p in pairings})
-        kept, bound = lagrangian_prune(pairings, limits, cliques, hint.objective)
+        plan, value, origin, kept, bound = _starting_plan(problem, hint, pairings, limits)
     else:
-        kept, bound = pairings, float("inf")
+        plan, value, origin, kept, bound = dict(hint.assignments), hint.objective, "greedy", pairings, None
 
     def done(assignments: dict[int, str], objective: float, solver: str, status: str, best: float | None) -> Selection:
-        return Selection(assignments, objective, solver, status, best, time.perf_counter() - started,
-                         len(pairings), len(kept))
+        return Selection(assignments, objective, solver, status, None if best is None else round(best, 6),
+                         time.perf_counter() - started, len(pairings), len(kept))
 
-    if bound <= hint.objective + _EPSILON:
-        return done(dict(hint.assignments), hint.objective, "greedy, proven optimal by bound", "optimal",
-                    round(max(bound, hint.objective), 6))
+    if bound is not None and bound <= value + _EPSILON:
+        return done(plan, value, f"{origin}, proven optimal by bound", "optimal", max(bound, value))
     model, literals = _build_model(problem, kept, limits)
     for (number, agent), literal in literals.items():
-        model.add_hint(literal, hint.assignments.get(number) == agent)
+        model.add_hint(literal, plan.get(number) == agent)
     solver = cp_model.CpSolver()
     _configure(solver, settings, settings.time_limit - (time.perf_counter() - started))
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"CP-SAT rejected the routing model: {model.validate()}")
-        # Time ran out before CP-SAT loaded a solution: the greedy plan stands, unproven.
-        return done(dict(hint.assignments), hint.objective, "cp-sat (no solution in time, greedy kept)",
-                    "heuristic", None)
+        # Time ran out before CP-SAT loaded a solution: the starting plan stays, with the Lagrangian bound.
+        return done(plan, value, f"cp-sat (no solution in time, {origin} plan kept)",
+                    "heuristic" if bound is None else "feasible", bound)
     values = {(p.number, p.agent): p.value for p in kept}
     assignments = {number: agent for (number, agent), literal in literals.items() if solver.boolean_value(literal)}
     objective = _value_of(assignments, values)
-    if objective < hint.objective:
+    if objective < value:
         # Rounding to 1/SCALE can rank two plans of nearly equal value the other way.
-        assignments, objective = dict(hint.assignments), hint.objective
-    best = max(objective, min(bound, solver.best_objective_bound / SCALE))
-    return done(assignments, objective, "cp-sat", "optimal" if status == cp_model.OPTIMAL else "feasible",
-                round(best, 6))
+        assignments, objective = plan, value
+    proven = solver.best_objective_bound / SCALE
+    best = max(objective, proven if bound is None else min(bound, proven))
+    return done(assignments, objective, "cp-sat", "optimal" if status == cp_model.OPTIMAL else "feasible", best)

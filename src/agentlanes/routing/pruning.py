@@ -12,10 +12,10 @@ the relaxed plan changes the bound by its reduced cost ``v_ta - lambda_a -
 sum mu_C - (t's term)``, so a pairing whose forced bound falls below a known
 plan's value cannot be in any better plan and is dropped.
 
-The prices come from a few rounds of a cheap rule: ``lambda_a`` is the agent's
-(limit+1)-th best value after the clique prices, and ``mu_C`` is the second
-largest remaining surplus in the clique, so that only its best member keeps a
-surplus. The lowest bound found is used.
+The prices come from a few rounds of a cheap rule. ``lambda_a`` is the agent's
+(limit+1)-th best value after the clique prices. ``mu_C`` is the second largest
+remaining surplus in the clique, so that only its best member keeps a surplus.
+The lowest bound found is used.
 """
 
 from __future__ import annotations

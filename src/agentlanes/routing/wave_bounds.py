@@ -35,9 +35,9 @@ class Bound:
 class DependencyOrder:
     """Precedence among the schedulable candidates.
 
-    ``blockers[n]`` and ``followers[n]`` are edges inside the plan; ``external[n]``
-    is 1 when the task also waits for work outside it (so not before the second
-    wave). ``depth[n]`` is the earliest wave index its blockers allow, and
+    ``blockers[n]`` and ``followers[n]`` are edges inside the plan. ``external[n]``
+    is 1 when the task also waits for work outside it, so it cannot start before
+    the second wave. ``depth[n]`` is the earliest wave index its blockers allow, and
     ``chain[n]`` the number of waves the longest chain through ``n`` needs.
     """
 
@@ -73,28 +73,35 @@ def _unschedulable(problem: RoutingProblem) -> dict[int, str]:
     return reasons
 
 
-def dependency_order(problem: RoutingProblem) -> DependencyOrder:
-    """Order the candidates by their dependencies; tasks in a cycle cannot be scheduled."""
-    unschedulable = _unschedulable(problem)
-    tasks = {c.number: c for c in problem.candidates if c.number not in unschedulable}
-    blockers = {n: set(c.blockers) & tasks.keys() for n, c in tasks.items()}
-    external = {n: 1 if c.blockers - tasks.keys() else 0 for n, c in tasks.items()}
+def _topological(blockers: dict[int, set[int]]) -> tuple[list[int], dict[int, list[int]]]:
+    """Return the tasks blockers first (tasks in a cycle left out) and each task's followers."""
     followers: dict[int, list[int]] = defaultdict(list)
     for number, own in blockers.items():
         for blocker in own:
             followers[blocker].append(number)
     pending = {n: len(own) for n, own in blockers.items()}
     ready = sorted(n for n, count in pending.items() if count == 0)
-    topological: list[int] = []
+    order: list[int] = []
     while ready:
         number = ready.pop()
-        topological.append(number)
+        order.append(number)
         for follower in followers[number]:
             pending[follower] -= 1
             if pending[follower] == 0:
                 ready.append(follower)
+    return order, followers
+
+
+def dependency_order(problem: RoutingProblem) -> DependencyOrder:
+    """Order the candidates by their dependencies; tasks in a cycle cannot be scheduled."""
+    unschedulable = _unschedulable(problem)
+    tasks = {c.number: c for c in problem.candidates if c.number not in unschedulable}
+    blockers = {n: set(c.blockers) & tasks.keys() for n, c in tasks.items()}
+    external = {n: 1 if c.blockers - tasks.keys() else 0 for n, c in tasks.items()}
+    topological, followers = _topological(blockers)
     for number in sorted(set(tasks) - set(topological)):
         unschedulable[number] = "part of a dependency cycle, or waits for one"
+
     depth: dict[int, int] = {}
     for number in topological:
         depth[number] = max([external[number]] + [depth[b] + 1 for b in blockers[number]])
@@ -103,7 +110,7 @@ def dependency_order(problem: RoutingProblem) -> DependencyOrder:
         tail[number] = max([0] + [tail[f] + 1 for f in followers[number] if f in tail])
     chain = {n: depth[n] + tail[n] + 1 for n in topological}
     path = _critical_path(chain, depth, tail, blockers, followers)
-    bound = _path_bound(path, chain, external)
+
     kept = set(topological)
     return DependencyOrder(
         schedulable=tuple(topological),
@@ -113,7 +120,7 @@ def dependency_order(problem: RoutingProblem) -> DependencyOrder:
         depth=depth,
         chain=chain,
         critical_path=path,
-        bound=bound,
+        bound=_path_bound(path, chain, external),
         unschedulable=unschedulable,
     )
 
@@ -165,7 +172,7 @@ def _serial_waves(earliest: Iterable[int]) -> int:
 def clique_bound(
     cliques: Iterable[FileCliques], components: Mapping[str, list[int]], earliest: Mapping[int, int]
 ) -> list[Bound]:
-    """The strongest bound from one file's clique and from one component."""
+    """Return the strongest bound from one file's clique and from one component."""
     bounds: list[Bound] = []
     best_file: Bound | None = None
     for file in cliques:

@@ -3,8 +3,8 @@
 A wave is a set of tasks that can run at the same time under the routing
 constraints: no two conflict, each agent runs at most its capacity, and a task
 comes after every wave holding one of its blockers. The first wave has the
-agents' free slots (and quota left) and respects the locks of work in flight;
-later waves assume that work has finished and use the full capacity. Blockers
+agents' free slots (and quota left) and respects the locks of work in flight.
+Later waves assume that work has finished and use the full capacity. Blockers
 outside the backlog (work in progress, assigned issues, issues the data does not
 contain) are assumed to finish during the first wave.
 

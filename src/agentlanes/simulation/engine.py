@@ -4,8 +4,8 @@ Time starts at 0 with the whole backlog waiting and every slot free. Whenever
 slots are free, the policy picks tasks among the released ones (those whose
 blockers in the backlog have merged). A started task merges after its drawn
 duration. When a task merges, every task still in flight that really changes
-one of the same files has a conflict: it needs rework of the history's median
-time to merge times the share of its files the merge touched, and merges that
+one of the same files has a conflict. Its rework is the history's median time
+to merge times the share of its files the merge touched, and it merges that
 much later. The rework unit is the median rather than the task's own duration
 because times to merge have a long tail of pull requests that mostly waited,
 and rework in proportion to waiting would grow without limit. The run ends
@@ -33,7 +33,7 @@ HOURS_PER_WEEK = 168
 
 @dataclass(frozen=True)
 class RunResult:
-    """What one run measured; hours are simulated hours."""
+    """Measurements of one run, in simulated hours."""
 
     merged: int
     unfinished: int

@@ -3,7 +3,7 @@
 Slot counts are spread round-robin over the routable agents in configuration
 order, so 1 slot is the first agent alone and ``k`` slots give each agent about
 ``k / n``. Run ``r`` draws every task's duration quantile from a generator seeded
-with ``seed`` and ``r``; all policies and slot counts of that run share the
+with ``seed`` and ``r``. All policies and slot counts of that run share the
 draws, so their differences come from the policies alone.
 """
 
@@ -121,6 +121,7 @@ def simulate_backlog(
     tasks, skipped = simulated_backlog(analysis, dataset, config)
     if not tasks:
         raise InputError(f"no task to simulate at {analysis.now}", "pick another --as-of or a longer --horizon")
+
     parallel = sorted(set(parallel))
     by_point: dict[tuple[str, int], list[RunResult]] = {}
     for run in range(runs):
@@ -132,6 +133,7 @@ def simulate_backlog(
                 result = run_policy(tasks, slots, Policy(name, config.conflict.footprint_threshold), durations,
                                     quantiles)
                 by_point.setdefault((name, count), []).append(result)
+
     points = [_point(name, count, by_point[(name, count)]) for name in policies for count in parallel]
     notes = [
         "task durations and merge delays are one draw from the times to merge before the moment",

@@ -1,7 +1,8 @@
 """The simulated backlog and the durations drawn from the repository's history.
 
-Policies see what routing sees at the moment simulated: each task's predicted
-footprint, components, priority and agent fitness from the backlog analysis.
+Policies get the inputs routing gets at the moment simulated: each task's
+predicted footprint, components, priority and agent fitness from the backlog
+analysis.
 Conflicts are decided on what the task really changed: for a pull request
 replayed as a task, the files of that pull request; for an issue, the files of
 the pull requests that referenced it (and of its commits, where the data set
@@ -81,7 +82,7 @@ def duration_model(dataset: Dataset, moment: datetime) -> DurationModel:
 
 
 def real_files(dataset: Dataset, tasks_from: str) -> dict[int, frozenset[str]]:
-    """Map each task number to the files its work really changed, where the data says."""
+    """Map each task number to the files its work really changed, where the data records them."""
     if tasks_from == "pulls":
         return {p.number: frozenset(p.file_paths) for p in dataset.pulls if p.files is not None}
     files: dict[int, set[str]] = defaultdict(set)
