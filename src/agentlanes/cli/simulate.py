@@ -51,8 +51,8 @@ def _counts(value: str) -> list[int]:
 @pass_common
 def command(source: api.Source, config, as_of: str | None, tasks_from: str, horizon: str, policies: str,
             parallel: str, runs: int, seed: int, output: str, summary_file: str) -> None:
-    """Simulate agents working through the backlog at --as-of under each dispatch
-    policy, with durations and conflicts drawn from the repository's history."""
+    """Simulate agents working through the backlog at --as-of (required) under
+    each dispatch policy, with durations and conflicts drawn from the history."""
     report = api.simulate(source, config=config, as_of=as_of, tasks_from=tasks_from, horizon=parse_duration(horizon),
                           policies=_names(policies), parallel=_counts(parallel), runs=runs, seed=seed)
     path = write_model(Path(output), report)

@@ -8,10 +8,10 @@ Later waves assume that work has finished and use the full capacity. Blockers
 outside the backlog (work in progress, assigned issues, issues the data does not
 contain) are assumed to finish during the first wave.
 
-The planner is a capacity-aware first fit: tasks are taken most urgent first,
-where urgency is the larger of the biggest conflict clique the task belongs to
-and the longest dependency chain through it, and each goes to the earliest wave
-that has room. Waves are bit sets, so finding that wave is a few integer
+The planner is a capacity-aware first fit. It takes the tasks most urgent
+first and puts each into the earliest wave that has room. A task's urgency is
+the larger of the biggest conflict clique it belongs to and the longest
+dependency chain through it. Waves are bit sets, so finding that wave is a few integer
 operations per file. The plan is proven minimal when its length reaches the
 lower bound: the largest of the hottest file's clique, the tasks of the busiest
 component, the capacity needed, and the critical path.
@@ -25,9 +25,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from agentlanes.routing.candidates import Candidate, RoutingProblem
-from agentlanes.routing.conflicts import FileCliques, cliques_by_file, file_conflict
+from agentlanes.routing.conflicts import ConflictRule, FileCliques, cliques_by_file, file_conflict
 from agentlanes.routing.greedy import lock_claims
-from agentlanes.routing.wave_bounds import Bound, capacity_bound, clique_bound, dependency_order, in_flight_bound
+from agentlanes.routing.wave_bounds import (
+    Bound,
+    DependencyOrder,
+    capacity_bound,
+    clique_bound,
+    dependency_order,
+    in_flight_bound,
+)
 
 MAX_HOT_FILES = 10
 
@@ -149,20 +156,10 @@ def _hot_files(cliques: list[FileCliques], footprints: dict[int, dict[str, float
     return hot[:MAX_HOT_FILES]
 
 
-def plan_waves(problem: RoutingProblem, first_wave: dict[int, str] | None = None) -> WavePlan:
-    """Plan every ready and blocked candidate into waves; see the module docstring.
-
-    ``first_wave`` (task -> agent) fixes the first wave, e.g. to the selection that
-    starts now; it must satisfy the constraints of the first wave.
-    """
-    started = time.perf_counter()
-    by_number = {c.number: c for c in problem.candidates}
-    order = dependency_order(problem)
-    tasks = {number: by_number[number] for number in order.schedulable}
-    rule = problem.rule
-    locks = lock_claims(problem)
-    locked = {n for n, c in tasks.items() if locks.conflict(c.footprint, c.components) is not None}
-    cliques = cliques_by_file({n: c.footprint for n, c in tasks.items()}, rule.tau) if rule.uses_files else []
+def _clique_sizes(
+    tasks: dict[int, Candidate], rule: ConflictRule, cliques: list[FileCliques]
+) -> tuple[dict[int, int], dict[str, list[int]]]:
+    """Return each task's largest conflict clique, and the members of each component."""
     clique_of: dict[int, int] = defaultdict(int)
     for file in cliques:
         size = len(file.heavy)
@@ -178,16 +175,12 @@ def plan_waves(problem: RoutingProblem, first_wave: dict[int, str] | None = None
         for members in component_members.values():
             for number in members:
                 clique_of[number] = max(clique_of[number], len(members))
+    return clique_of, component_members
 
-    board = _Board(rule.tau, {s.agent.name: s.limit for s in problem.slots},
-                   {s.agent.name: s.agent.capacity for s in problem.slots})
-    wave_of: dict[int, int] = {}
-    assigned: dict[int, str] = {}
-    for number, agent in (first_wave or {}).items():
-        if number in tasks:
-            board.place(tasks[number], agent, 0, rule.uses_files, rule.uses_components)
-            wave_of[number], assigned[number] = 0, agent
 
+def _fill(board: _Board, problem: RoutingProblem, tasks: dict[int, Candidate], order: DependencyOrder,
+          clique_of: dict[int, int], locked: set[int], placed: dict[int, tuple[int, str]]) -> None:
+    """Place the tasks most urgent first, each released once its blockers are placed."""
     # A blocker is as urgent as the most urgent task waiting for it.
     pressure = {n: max(clique_of[n], order.chain[n]) for n in tasks}
     for number in reversed(order.schedulable):
@@ -197,15 +190,15 @@ def plan_waves(problem: RoutingProblem, first_wave: dict[int, str] | None = None
     def urgency(number: int) -> tuple[int, float, int]:
         return (-pressure[number], -tasks[number].priority, number)
 
-    waiting_on = {n: {b for b in order.blockers[n] if b not in wave_of} for n in tasks if n not in wave_of}
+    waiting_on = {n: {b for b in order.blockers[n] if b not in placed} for n in tasks if n not in placed}
     heap = [urgency(n) for n, pending in waiting_on.items() if not pending]
     heapq.heapify(heap)
     while heap:
         number = heapq.heappop(heap)[2]
-        earliest = max([order.external[number]] + [wave_of[b] + 1 for b in order.blockers[number]])
+        earliest = max([order.external[number]] + [placed[b][0] + 1 for b in order.blockers[number]])
         wave, agent = _first_fit(board, tasks[number], earliest, number in locked, problem)
-        board.place(tasks[number], agent, wave, rule.uses_files, rule.uses_components)
-        wave_of[number], assigned[number] = wave, agent
+        board.place(tasks[number], agent, wave, problem.rule.uses_files, problem.rule.uses_components)
+        placed[number] = (wave, agent)
         for follower in order.followers[number]:
             pending = waiting_on.get(follower)
             if pending is not None:
@@ -213,10 +206,36 @@ def plan_waves(problem: RoutingProblem, first_wave: dict[int, str] | None = None
                 if not pending:
                     heapq.heappush(heap, urgency(follower))
 
-    count = max(wave_of.values()) + 1 if wave_of else 0
+
+def plan_waves(problem: RoutingProblem, first_wave: dict[int, str] | None = None) -> WavePlan:
+    """Plan every ready and blocked candidate into waves; see the module docstring.
+
+    ``first_wave`` (task -> agent) fixes the first wave, e.g. to the selection that
+    starts now; it must satisfy the constraints of the first wave.
+    """
+    started = time.perf_counter()
+    by_number = {c.number: c for c in problem.candidates}
+    order = dependency_order(problem)
+    tasks = {number: by_number[number] for number in order.schedulable}
+    rule = problem.rule
+    locks = lock_claims(problem)
+    locked = {n for n, c in tasks.items() if locks.conflict(c.footprint, c.components) is not None}
+    cliques = cliques_by_file({n: c.footprint for n, c in tasks.items()}, rule.tau) if rule.uses_files else []
+    clique_of, component_members = _clique_sizes(tasks, rule, cliques)
+
+    board = _Board(rule.tau, {s.agent.name: s.limit for s in problem.slots},
+                   {s.agent.name: s.agent.capacity for s in problem.slots})
+    placed: dict[int, tuple[int, str]] = {}
+    for number, agent in (first_wave or {}).items():
+        if number in tasks:
+            board.place(tasks[number], agent, 0, rule.uses_files, rule.uses_components)
+            placed[number] = (0, agent)
+    _fill(board, problem, tasks, order, clique_of, locked, placed)
+
+    count = max(wave for wave, _ in placed.values()) + 1 if placed else 0
     waves: list[list[tuple[int, str]]] = [[] for _ in range(count)]
-    for number, wave in wave_of.items():
-        waves[wave].append((number, assigned[number]))
+    for number, (wave, agent) in placed.items():
+        waves[wave].append((number, agent))
     for wave in waves:
         wave.sort(key=lambda pair: (-tasks[pair[0]].values[pair[1]], pair[0]))
 
