@@ -91,6 +91,7 @@ class _Board:
         self.full = {agent: (1 if limit <= 0 else 0) for agent, limit in self.first_limits.items()}
 
     def room(self, agent: str, wave: int) -> int:
+        # NOTE: later waves ignore daily quotas, because a wave's length is not tied to a day.
         limit = self.first_limits[agent] if wave == 0 else self.capacities[agent]
         return limit - self.used[(agent, wave)]
 
