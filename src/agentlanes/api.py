@@ -15,8 +15,7 @@ Example::
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,8 +34,13 @@ from agentlanes.metrics.matrix import DEFAULT_MAX_HEADS, ConflictMatrix, conflic
 from agentlanes.metrics.models import Dashboard
 from agentlanes.metrics.window import DEFAULT_WEEKS
 from agentlanes.model import Dataset
-from agentlanes.routing.plan import RoutingPlan
+from agentlanes.routing.dispatched import Dispatch
+from agentlanes.routing.optimal import DEFAULT_TIME_LIMIT
+from agentlanes.routing.plan import DEFAULT_SOLVER, RoutingPlan
 from agentlanes.routing.plan import route as route_analysis
+from agentlanes.simulation.policies import POLICIES
+from agentlanes.simulation.report import SimulationReport
+from agentlanes.simulation.sweep import DEFAULT_PARALLEL, DEFAULT_RUNS, simulate_backlog
 from agentlanes.sources.asof import snapshot
 from agentlanes.sources.gitrepo import Checkout
 from agentlanes.sources.loader import load_dataset
@@ -118,6 +122,20 @@ def _checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] |
     return tree, f"git tree of {commit[:12]} in {checkout.path} ({len(tree)} files)", CheckoutProviders(checkout)
 
 
+def _analysis(
+    source: Source, config: Config, as_of: str | datetime | None, tasks_from: str, horizon: timedelta
+) -> tuple[BacklogAnalysis, Dataset]:
+    """Analyse the backlog; also return the whole data set it was cut from."""
+    if tasks_from not in ("issues", "pulls"):
+        raise InputError(f"invalid --tasks-from value {tasks_from!r}", "use 'issues' or 'pulls'")
+    full, cut = load(source, config, as_of)
+    if tasks_from == "pulls" and cut.as_of is None:
+        raise InputError("--tasks-from pulls needs --as-of", "pick the moment whose following PRs become the backlog")
+    tree, tree_source, providers = _checkout_tree(source, cut.now)
+    inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon, providers)
+    return analyze_inputs(inputs, config), full
+
+
 def analyze(
     source: Source,
     *,
@@ -127,26 +145,24 @@ def analyze(
     horizon: timedelta = DEFAULT_REPLAY_HORIZON,
 ) -> BacklogAnalysis:
     """Analyse the open backlog (see ``agentlanes.analysis.backlog``)."""
-    if tasks_from not in ("issues", "pulls"):
-        raise InputError(f"invalid --tasks-from value {tasks_from!r}", "use 'issues' or 'pulls'")
-    config = config or load_config()
-    full, cut = load(source, config, as_of)
-    if tasks_from == "pulls" and cut.as_of is None:
-        raise InputError("--tasks-from pulls needs --as-of", "pick the moment whose following PRs become the backlog")
-    tree, tree_source, providers = _checkout_tree(source, cut.now)
-    inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon, providers)
-    return analyze_inputs(inputs, config)
+    return _analysis(source, config or load_config(), as_of, tasks_from, horizon)[0]
 
 
 def route(
     analysis: BacklogAnalysis,
     *,
     config: Config | None = None,
-    solver: str = "greedy",
-    dispatched_today: Counter[str] | None = None,
+    solver: str = DEFAULT_SOLVER,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    dispatched: Iterable[Dispatch] = (),
 ) -> RoutingPlan:
-    """Pick the tasks to start now (see ``agentlanes.routing.plan``)."""
-    return route_analysis(analysis, config or load_config(), solver=solver, dispatched_today=dispatched_today)
+    """Pick the tasks to start now and plan the backlog in waves (see ``agentlanes.routing.plan``).
+
+    ``dispatched`` lists issues already handed to agents (``routing.dispatched``);
+    ``time_limit`` caps the CP-SAT search in seconds.
+    """
+    return route_analysis(analysis, config or load_config(), solver=solver, time_limit=time_limit,
+                          dispatched=dispatched)
 
 
 def _window_end(value: str | datetime | None) -> datetime | None:
@@ -267,6 +283,27 @@ def export(db: str | Path | None, directory: str | Path, *, repository: str | No
     return export_store(db, directory, repository)
 
 
+def simulate(
+    source: Source,
+    *,
+    config: Config | None = None,
+    as_of: str | datetime | None = None,
+    tasks_from: str = "pulls",
+    horizon: timedelta = DEFAULT_REPLAY_HORIZON,
+    policies: Sequence[str] = POLICIES,
+    parallel: Sequence[int] = DEFAULT_PARALLEL,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 1,
+) -> SimulationReport:
+    """Simulate agents working through the backlog at ``as_of`` under each policy
+    (see ``agentlanes.simulation``); the same seed gives the same report."""
+    if as_of is None:
+        raise InputError("simulate needs --as-of", "pick a past moment, so the history before it drives the simulation")
+    config = config or load_config()
+    analysis, full = _analysis(source, config, as_of, tasks_from, horizon)
+    return simulate_backlog(analysis, full, config, policies=policies, parallel=parallel, runs=runs, seed=seed)
+
+
 @dataclass(frozen=True)
 class DemoResult:
     """Paths written by ``demo`` and the headline numbers for its summary."""
@@ -301,6 +338,9 @@ def demo(output_dir: str | Path = "artifacts", seed: int = 7) -> DemoResult:
     # A stable description instead of the folder path, so every run writes identical files.
     analysis.source = f"embedded sample generated with seed {seed}"
     plan = route(analysis, config=config)
+    # Solver timings differ between runs; zeroing them keeps the demo's files identical.
+    plan.solver.seconds = 0.0
+    plan.wave_plan.seconds = 0.0
     board = dashboard(source, config=config)
     analysis_path = files.write_model(out / files.ANALYSIS_FILE, analysis)
     plan_path = files.write_model(out / files.PLAN_FILE, plan)

@@ -77,6 +77,8 @@ class AgentConfig(_Frozen):
     display_name: str = ""
     capacity: int = Field(default=2, ge=0, le=1000)
     daily_quota: int | None = Field(default=None, ge=0)
+    # Expected merge rate before any history in the repository; None uses the built-in prior.
+    prior: float | None = Field(default=None, gt=0.0, lt=1.0)
     trigger: Trigger
     strengths: Strengths = Strengths()
     eligible: Eligibility = Eligibility()

@@ -142,6 +142,15 @@ class InFlightItem(_Model):
     issues: list[int] = Field(description="issues the work refers to")
 
 
+class ComponentRecord(_Model):
+    """The part of an agent record whose pull requests touched one component."""
+
+    component: str
+    merged: int
+    abandoned: int
+    merge_hours: list[float] = Field(description="hours from PR creation to merge, one per merged PR")
+
+
 class AgentRecord(_Model):
     """An agent's finished pull requests of one task type before the moment analysed."""
 
@@ -150,6 +159,10 @@ class AgentRecord(_Model):
     merged: int
     abandoned: int
     merge_hours: list[float] = Field(description="hours from PR creation to merge, one per merged PR")
+    components: list[ComponentRecord] = Field(
+        default_factory=list,
+        description="the same pull requests per component their changed files fall in; a PR counts in each",
+    )
 
 
 class SkippedItem(_Model):

@@ -27,7 +27,7 @@ from agentlanes.analysis.tasks import (
 from agentlanes.config import Config
 from agentlanes.model import Dataset, Issue, IssueState, PullRequest, PullState
 from agentlanes.routing.conflicts import ConflictRule, conflicting_pairs
-from agentlanes.routing.fitness import AgentHistory, build_history, rank_agents
+from agentlanes.routing.fitness import AgentHistory, Record, TypeRecord, build_history, rank_agents
 from agentlanes.routing.groups import parallel_groups
 from agentlanes.timeutil import format_timestamp
 
@@ -98,7 +98,10 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
         dataset, now, providers.tree if providers else None, providers.contents if providers else None
     )
     merged_before = [p for p in dataset.pulls if p.state is not PullState.OPEN]
-    history = build_history(merged_before, pull_type) if config.agents else AgentHistory.empty()
+    history = (
+        build_history(merged_before, pull_type, lambda pull: _pull_components(pull, component_index))
+        if config.agents else AgentHistory.empty()
+    )
 
     states = {issue.number: issue.state for issue in dataset.issues}
     states.update({task.number: IssueState.OPEN for task in tasks})
@@ -166,13 +169,27 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
             for index, members in enumerate(groups, 1)
         ],
         in_flight=_in_flight(dataset),
-        agent_records=[
-            art.AgentRecord(agent=agent, type=kind, merged=r.merged, abandoned=r.abandoned,
-                            merge_hours=[round(h, 2) for h in r.merge_hours])
-            for (agent, kind), r in sorted(history.by_type.items())
-        ],
+        agent_records=[_agent_record(row) for row in history.rows],
         notes=list(dataset.notes),
         skipped=[art.SkippedItem(source=s.source, item=s.item, reason=s.reason) for s in dataset.skips],
+    )
+
+
+def _pull_components(pull: PullRequest, index: ComponentIndex) -> set[str]:
+    return {name for name in (index.component_of(path) for path in pull.file_paths) if name}
+
+
+def _agent_record(row: TypeRecord) -> art.AgentRecord:
+    def hours(record: Record) -> list[float]:
+        return [round(h, 2) for h in record.merge_hours]
+
+    return art.AgentRecord(
+        agent=row.agent, type=row.type, merged=row.record.merged, abandoned=row.record.abandoned,
+        merge_hours=hours(row.record),
+        components=[
+            art.ComponentRecord(component=name, merged=r.merged, abandoned=r.abandoned, merge_hours=hours(r))
+            for name, r in row.components.items()
+        ],
     )
 
 

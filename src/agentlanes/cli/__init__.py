@@ -24,9 +24,11 @@ def cli(quiet: bool) -> None:
 
 
 def _register() -> None:
-    from agentlanes.cli import analyze, backtest, conflicts, dashboard, demo, export, predict, route, sync
+    from agentlanes.cli import (
+        analyze, backtest, conflicts, dashboard, demo, export, predict, route, simulate, sync,
+    )
 
-    for module in (analyze, route, dashboard, conflicts, sync, export, demo, predict, backtest):
+    for module in (analyze, route, simulate, dashboard, conflicts, sync, export, demo, predict, backtest):
         cli.add_command(module.command)
 
 

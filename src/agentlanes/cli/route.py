@@ -12,27 +12,40 @@ from agentlanes.artifacts import ANALYSIS_FILE, ARTIFACT_DIR, PLAN_FILE, PLAN_SU
 from agentlanes.cli.console import info
 from agentlanes.cli.options import config_options, make_config
 from agentlanes.render.routing_md import render_plan_markdown
+from agentlanes.routing.dispatched import read_dispatched
+from agentlanes.routing.optimal import DEFAULT_TIME_LIMIT
+from agentlanes.routing.plan import DEFAULT_SOLVER, SOLVERS
 
 
 @click.command("route")
 @click.option("--analysis", "analysis_file", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / ANALYSIS_FILE),
               show_default=True, help="Backlog analysis written by `agentlanes analyze`.")
 @config_options
-@click.option("--solver", type=click.Choice(["greedy", "optimal"]), default="greedy", show_default=True,
-              help="greedy: best pairings first; optimal: CP-SAT, proven optimal within the time limit.")
+@click.option("--solver", type=click.Choice(SOLVERS), default=DEFAULT_SOLVER, show_default=True,
+              help="optimal: CP-SAT, proven optimal within the time limit; greedy: best pairings first.")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+              metavar="SECONDS", help="Maximum time the optimal solver may search.")
+@click.option("--dispatched", "dispatched_file", type=click.Path(dir_okay=False),
+              help='Issues already dispatched, as JSON Lines: {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}.')
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / PLAN_FILE),
               show_default=True, help="Where to write the plan JSON.")
 @click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / PLAN_SUMMARY_FILE),
               show_default=True, help="Where to write the Markdown summary.")
-def command(analysis_file: str, config_file: str | None, agents_file: str | None, solver: str, output: str,
-            summary_file: str) -> None:
+def command(analysis_file: str, config_file: str | None, agents_file: str | None, solver: str, time_limit: float,
+            dispatched_file: str | None, output: str, summary_file: str) -> None:
     """Choose the ready tasks to start now, one agent each, so that nothing in
-    flight conflicts, within every agent's capacity."""
+    flight conflicts, within every agent's capacity; plan the rest in waves."""
     config = make_config(config_file, agents_file)
     analysis = read_model(analysis_file, BacklogAnalysis, "backlog analysis")
-    plan = api.route(analysis, config=config, solver=solver)
+    dispatched = read_dispatched(dispatched_file) if dispatched_file else ()
+    plan = api.route(analysis, config=config, solver=solver, time_limit=time_limit, dispatched=dispatched)
     path = write_model(Path(output), plan)
     summary = write_text(Path(summary_file), render_plan_markdown(plan))
+    s = plan.solver
+    ratio = "n/a" if s.ratio_to_greedy is None else f"{s.ratio_to_greedy:.3f}"
     info(f"selected {len(plan.selected)} tasks to start now; {len(plan.not_selected)} wait "
-         f"(solver {plan.solver.name}, {plan.solver.status})")
+         f"(solver {s.name}, {s.status}, value {s.objective:g}, {ratio} x greedy, {s.seconds:.2f} s)")
+    waves = plan.wave_plan
+    info(f"wave plan: {waves.count} waves for the backlog "
+         f"({'proven minimal' if waves.minimal else f'lower bound {waves.lower_bound}'})")
     info(f"wrote {path} and {summary}")

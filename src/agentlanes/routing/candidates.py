@@ -1,22 +1,28 @@
-"""Routing inputs rebuilt from a backlog analysis and an agents configuration."""
+"""Routing inputs rebuilt from a backlog analysis, an agents configuration and
+the issues already dispatched."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from agentlanes.analysis.artifact import BacklogAnalysis, IssueAnalysis
 from agentlanes.analysis.paths import Component, ComponentIndex
 from agentlanes.config import AgentConfig, Config
 from agentlanes.routing.conflicts import ConflictRule, Lock
-from agentlanes.routing.fitness import history_from_records, rank_agents
+from agentlanes.routing.dispatched import QUOTA_WINDOW, Dispatch, active_dispatches
+from agentlanes.routing.fitness import AgentHistory, history_from_records, rank_agents
+from agentlanes.timeutil import parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A ready task and the agents that may take it, with the value of each pairing.
+    """An open task routing may start now or later, and the agents that may take it.
 
     ``values[agent]`` is priority x fitness, the quantity routing maximises.
+    ``blockers`` are the open issues the task waits for; a task with blockers is
+    never started now, and the wave plan puts it after them.
     """
 
     number: int
@@ -30,11 +36,19 @@ class Candidate:
     values: dict[str, float]
     fitness_reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)
     refusals: tuple[str, ...] = ()
+    url: str = ""
+    blockers: frozenset[int] = frozenset()
+    blocked_reasons: tuple[str, ...] = ()
+
+    @property
+    def startable(self) -> bool:
+        """True when nothing blocks the task and at least one agent may take it."""
+        return not self.blockers and bool(self.values)
 
 
 @dataclass(frozen=True, slots=True)
 class AgentSlots:
-    """An agent's free capacity: concurrent slots and, if set, today's quota left."""
+    """An agent's free capacity: concurrent slots and, if set, the quota left today."""
 
     agent: AgentConfig
     in_flight: int
@@ -43,22 +57,46 @@ class AgentSlots:
 
     @property
     def limit(self) -> int:
+        """Tasks the agent may start now: free slots, capped by the quota left."""
         return self.free if self.quota_left is None else min(self.free, self.quota_left)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """An open task that is neither ready nor blocked: in progress, assigned or dispatched."""
+
+    number: int
+    title: str
+    status: str
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class RoutingProblem:
+    """Everything a solver needs: candidates, agent slots, locks and the conflict rule.
+
+    ``in_flight_issues`` are open issues someone already works on; the wave plan
+    assumes they finish during the first wave.
+    """
+
     candidates: tuple[Candidate, ...]
     slots: tuple[AgentSlots, ...]
     locks: tuple[Lock, ...]
     rule: ConflictRule
-    waiting: tuple[IssueAnalysis, ...]  # open issues that are not ready, with their reasons
+    waiting: tuple[Waiting, ...] = ()
+    in_flight_issues: frozenset[int] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def startable(self) -> tuple[Candidate, ...]:
+        return tuple(c for c in self.candidates if c.startable)
 
 
-def build_candidate(record: IssueAnalysis, config: Config, history) -> Candidate:
+def build_candidate(record: IssueAnalysis, config: Config, history: AgentHistory) -> Candidate:
     components = [c.name for c in record.components]
     ranking = rank_agents(config.agents, record.type.value, components, record.size.label, history)
     fitness = {f.agent: f.score for f in ranking if f.eligible and f.score > 0}
+    blockers = frozenset(d.number for d in record.dependencies if d.blocking)
     return Candidate(
         number=record.number,
         title=record.title,
@@ -66,45 +104,111 @@ def build_candidate(record: IssueAnalysis, config: Config, history) -> Candidate
         size=record.size.label,
         priority=record.priority.score,
         components=frozenset(components),
-        footprint={f.path: f.score for f in record.footprint},
+        footprint={f.path: f.score for f in record.footprint if f.score > 0},
         fitness=fitness,
         values={agent: round(record.priority.score * score, 6) for agent, score in fitness.items()},
         fitness_reasons={f.agent: f.reasons for f in ranking},
         refusals=tuple(reason for f in ranking if not f.eligible for reason in f.reasons),
+        url=record.url,
+        blockers=blockers,
+        blocked_reasons=tuple(record.readiness.reasons) if blockers else (),
     )
+
+
+def _pull_locks(analysis: BacklogAnalysis) -> list[Lock]:
+    index = ComponentIndex(tuple(Component(c.name, tuple(c.paths), c.source) for c in analysis.components))
+    locks = []
+    for item in analysis.in_flight:
+        components = frozenset(c for c in (index.component_of(p) for p in item.files) if c)
+        holder = f"PR #{item.number}" if item.kind == "pull" else f"{item.kind} #{item.number}"
+        locks.append(Lock(holder, {path: 1.0 for path in item.files}, components))
+    return locks
+
+
+def _dispatched_in_flight(
+    analysis: BacklogAnalysis, dispatched: Iterable[Dispatch]
+) -> tuple[dict[int, Dispatch], Counter[str], list[str]]:
+    """Split the dispatch log: issues in flight without a PR, today's count per agent, notes."""
+    now = parse_timestamp(analysis.now) if analysis.now else None
+    dispatched = tuple(dispatched)
+    latest = active_dispatches(dispatched, now)
+    open_issues = {record.number: record for record in analysis.issues}
+    in_flight = {
+        number: entry for number, entry in latest.items()
+        if number in open_issues and not open_issues[number].readiness.open_pulls
+    }
+    today: Counter[str] = Counter(
+        entry.agent for entry in dispatched if now is None or now - QUOTA_WINDOW < entry.at <= now
+    )
+    notes = []
+    closed = sum(1 for number in latest if number not in open_issues)
+    if closed:
+        notes.append(f"{closed} dispatched issues are no longer open and hold nothing")
+    return in_flight, today, notes
+
+
+def _slots(
+    config: Config, analysis: BacklogAnalysis, dispatched: dict[int, Dispatch], today: Counter[str]
+) -> tuple[AgentSlots, ...]:
+    in_flight = Counter(item.agent for item in analysis.in_flight if item.agent)
+    in_flight.update(entry.agent for entry in dispatched.values())
+    return tuple(
+        AgentSlots(
+            agent=agent,
+            in_flight=in_flight[agent.name],
+            free=max(0, agent.capacity - in_flight[agent.name]),
+            quota_left=None if agent.daily_quota is None else max(0, agent.daily_quota - today[agent.name]),
+        )
+        for agent in config.routable_agents
+    )
+
+
+def _dispatch_locks(analysis: BacklogAnalysis, dispatched: dict[int, Dispatch]) -> list[Lock]:
+    """Lock the predicted files and components of each dispatched issue that has no PR yet."""
+    by_number = {record.number: record for record in analysis.issues}
+    return [
+        Lock(f"issue #{number} (dispatched to {entry.agent})",
+             {f.path: f.score for f in by_number[number].footprint if f.score > 0},
+             frozenset(c.name for c in by_number[number].components))
+        for number, entry in sorted(dispatched.items())
+    ]
 
 
 def build_problem(
     analysis: BacklogAnalysis,
     config: Config,
-    dispatched_today: Counter[str] | None = None,
+    dispatched: Iterable[Dispatch] = (),
     extra_locks: tuple[Lock, ...] = (),
 ) -> RoutingProblem:
     """Turn the analysis into candidates, agent slots and locks for the solvers."""
-    history = history_from_records(
-        (r.agent, r.type, r.merged, r.abandoned, r.merge_hours) for r in analysis.agent_records
-    )
-    index = ComponentIndex(tuple(Component(c.name, tuple(c.paths), c.source) for c in analysis.components))
-    candidates = tuple(
-        build_candidate(record, config, history) for record in analysis.issues if record.readiness.status == "ready"
-    )
-    waiting = tuple(record for record in analysis.issues if record.readiness.status != "ready")
-    in_flight = Counter(item.agent for item in analysis.in_flight if item.agent)
-    dispatched_today = dispatched_today or Counter()
-    slots = tuple(
-        AgentSlots(
-            agent=agent,
-            in_flight=in_flight[agent.name],
-            free=max(0, agent.capacity - in_flight[agent.name]),
-            quota_left=None if agent.daily_quota is None else max(0, agent.daily_quota - dispatched_today[agent.name]),
-        )
-        for agent in config.routable_agents
-    )
+    history = history_from_records(analysis.agent_records)
+    in_flight_dispatches, today, notes = _dispatched_in_flight(analysis, dispatched)
+
+    candidates: list[Candidate] = []
+    waiting: list[Waiting] = []
+    for record in analysis.issues:
+        entry = in_flight_dispatches.get(record.number)
+        if entry is not None:
+            waiting.append(Waiting(record.number, record.title, "dispatched",
+                                   (f"dispatched to {entry.agent} at {entry.at:%Y-%m-%d %H:%M} UTC",)))
+        elif record.readiness.status in ("ready", "blocked"):
+            candidates.append(build_candidate(record, config, history))
+        else:
+            waiting.append(Waiting(record.number, record.title, record.readiness.status,
+                                   tuple(record.readiness.reasons)))
+
     locks: list[Lock] = list(extra_locks)
     if config.conflict.lock_open_pulls:
-        for item in analysis.in_flight:
-            components = frozenset(c for c in (index.component_of(p) for p in item.files) if c)
-            locks.append(Lock(f"{item.kind} #{item.number}" if item.kind != "pull" else f"PR #{item.number}",
-                              {path: 1.0 for path in item.files}, components))
-    rule = ConflictRule(config.conflict.method, config.conflict.footprint_threshold)
-    return RoutingProblem(candidates, slots, tuple(locks), rule, waiting)
+        locks.extend(_pull_locks(analysis))
+    locks.extend(_dispatch_locks(analysis, in_flight_dispatches))
+
+    busy = {r.number for r in analysis.issues if r.readiness.status in ("in_progress", "assigned")}
+    return RoutingProblem(
+        candidates=tuple(candidates),
+        slots=_slots(config, analysis, in_flight_dispatches, today),
+        locks=tuple(locks),
+        rule=ConflictRule(config.conflict.method, config.conflict.footprint_threshold),
+        waiting=tuple(waiting),
+        in_flight_issues=frozenset(busy | set(in_flight_dispatches)),
+        notes=tuple(notes),
+    )

@@ -15,9 +15,19 @@ a lock holds its file with probability 1 (open PR) or its predicted probability
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+
+def file_conflict(p: float, q: float, tau: float) -> bool:
+    """Return whether two claims on one file conflict: both positive and ``p * q >= tau``.
+
+    Every solver, checker and report uses this one predicate, so they agree on
+    each pair to the last bit of floating point.
+    """
+    return p > 0 and q > 0 and p * q >= tau
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +97,10 @@ class Claims:
         if self.rule.uses_files:
             for path, probability in files.items():
                 claim = self.files.get(path)
-                if claim is None:
+                if claim is None or not file_conflict(probability, claim[0], self.rule.tau):
                     continue
                 joint = probability * claim[0]
-                if joint >= self.rule.tau and (best is None or joint > best.strength):
+                if best is None or joint > best.strength:
                     best = ConflictReason(claim[1], "file", path, joint)
         if best is None and self.rule.uses_components:
             for component in sorted(components):
@@ -120,9 +130,9 @@ def conflicting_pairs(
             entries.sort(reverse=True)
             for index, (p_a, a) in enumerate(entries):
                 for p_b, b in entries[index + 1:]:
-                    joint = p_a * p_b
-                    if joint < rule.tau:
+                    if not file_conflict(p_a, p_b, rule.tau):
                         break
+                    joint = p_a * p_b
                     key = (a, b) if a < b else (b, a)
                     if key not in pairs or pairs[key].strength < joint:
                         pairs[key] = ConflictReason(f"#{key[1]}", "file", path, joint)
@@ -137,3 +147,60 @@ def conflicting_pairs(
                 for b in tasks[index + 1:]:
                     pairs.setdefault((a, b), ConflictReason(f"#{b}", "component", name, 1.0))
     return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class FileCliques:
+    """The conflict structure of one file under the product rule.
+
+    ``heavy`` lists the tasks whose claim conflicts with itself (``p * p >= tau``),
+    heaviest first: any two of them conflict, so they form a clique. A lighter
+    task conflicts only with a prefix of ``heavy`` (the heavy tasks with
+    ``p_h * p_l >= tau``), and two light tasks never conflict. ``light`` maps each
+    light task that has such a neighbour to the length of its prefix.
+    """
+
+    path: str
+    heavy: tuple[tuple[float, int], ...]
+    light: tuple[tuple[float, int, int], ...]  # (probability, task, prefix length)
+
+    @property
+    def clique_size(self) -> int:
+        """Size of the largest set of tasks that pairwise conflict on this file."""
+        best = len(self.heavy)
+        for _, _, prefix in self.light:
+            best = max(best, prefix + 1)
+        return best
+
+
+def file_cliques(path: str, entries: Iterable[tuple[float, int]], tau: float) -> FileCliques:
+    """Split one file's (probability, task) claims into the heavy clique and light tasks.
+
+    The split is exact for the ``file_conflict`` predicate because floating-point
+    multiplication is monotone: if ``p_h * p_l >= tau`` and ``p_l * p_l < tau``
+    then ``p_h > p_l``, so ``p_h * p_h >= tau``.
+    """
+    ordered = sorted((e for e in entries if e[0] > 0), key=lambda e: (-e[0], e[1]))
+    heavy = tuple(e for e in ordered if file_conflict(e[0], e[0], tau))
+    descending = [-p for p, _ in heavy]
+    light: list[tuple[float, int, int]] = []
+    for probability, task in ordered[len(heavy):]:
+        # Heavy claims are sorted, so the neighbours of a light task are a prefix.
+        prefix = bisect.bisect_right(descending, -(tau / probability)) if tau > 0 else len(heavy)
+        while prefix < len(heavy) and file_conflict(heavy[prefix][0], probability, tau):
+            prefix += 1
+        while prefix > 0 and not file_conflict(heavy[prefix - 1][0], probability, tau):
+            prefix -= 1
+        if prefix:
+            light.append((probability, task, prefix))
+    return FileCliques(path, heavy, tuple(light))
+
+
+def cliques_by_file(footprints: Mapping[int, Mapping[str, float]], tau: float) -> list[FileCliques]:
+    """Return the conflict structure of every file that at least two tasks claim."""
+    by_file: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for task, footprint in footprints.items():
+        for path, probability in footprint.items():
+            if probability > 0:
+                by_file[path].append((probability, task))
+    return [file_cliques(path, entries, tau) for path, entries in sorted(by_file.items()) if len(entries) > 1]

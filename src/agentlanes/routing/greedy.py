@@ -14,7 +14,12 @@ from agentlanes.routing.conflicts import Claims
 
 @dataclass(frozen=True)
 class Selection:
-    """Task number -> agent name, and the summed value of those pairings."""
+    """Task number -> agent name, the summed value of those pairings, and how it was found.
+
+    ``status`` is ``optimal`` (proven), ``feasible`` (a solution the solver could
+    not prove optimal within its time limit) or ``heuristic`` (greedy, unproven).
+    ``bound`` is a proven upper bound on the value of any plan, when known.
+    """
 
     assignments: dict[int, str]
     objective: float
@@ -22,6 +27,8 @@ class Selection:
     status: str = "heuristic"
     bound: float | None = None
     seconds: float = 0.0
+    pairs_total: int = 0
+    pairs_in_model: int = 0
 
     @property
     def gap(self) -> float | None:
@@ -44,9 +51,9 @@ def greedy_select(problem: RoutingProblem) -> Selection:
     """Walk pairings by value (ties: task number, agent name) and keep what fits."""
     claims = lock_claims(problem)
     remaining = {slot.agent.name: slot.limit for slot in problem.slots}
-    by_number = {candidate.number: candidate for candidate in problem.candidates}
+    by_number = {candidate.number: candidate for candidate in problem.startable}
     pairings = sorted(
-        ((value, number, agent) for number, c in by_number.items() for agent, value in c.values.items()),
+        ((value, number, agent) for number, c in by_number.items() for agent, value in c.values.items() if value > 0),
         key=lambda entry: (-entry[0], entry[1], entry[2]),
     )
     assignments: dict[int, str] = {}
@@ -61,4 +68,4 @@ def greedy_select(problem: RoutingProblem) -> Selection:
         remaining[agent] -= 1
         objective += value
         claims.add(f"#{number}", candidate.footprint, candidate.components)
-    return Selection(assignments, round(objective, 6), "greedy")
+    return Selection(assignments, round(objective, 6), "greedy", pairs_total=len(pairings))
