@@ -97,7 +97,7 @@ query SyncPullRequests($owner: String!, $name: String!, $first: Int!, $after: St
       nodes {{
         id number title body state isDraft url createdAt updatedAt closedAt mergedAt
         author {_ACTOR}
-        headRefName baseRefName headRefOid
+        headRefName baseRefName headRefOid baseRefOid
         reviewDecision mergeable mergeStateStatus
         mergeCommit {{
           oid messageHeadline messageBody authoredDate committedDate

@@ -74,6 +74,7 @@ def pull_record(node: dict[str, Any]) -> dict[str, Any]:
         "headRefName": node.get("headRefName"),
         "baseRefName": node.get("baseRefName"),
         "headRefOid": node.get("headRefOid"),
+        "baseRefOid": node.get("baseRefOid"),
         "mergeCommit": {"oid": merge_commit["oid"]} if isinstance(merge_commit, dict) and merge_commit.get("oid") else None,
         "reviewDecision": node.get("reviewDecision"),
         "mergeable": _known(node.get("mergeable")),

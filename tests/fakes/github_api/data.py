@@ -92,7 +92,7 @@ def pull_fields(record: dict[str, Any], commits: dict[str, dict[str, Any]]) -> d
         "url": record.get("url") or "", "createdAt": record["createdAt"], "updatedAt": _updated(record),
         "closedAt": record.get("closedAt"), "mergedAt": record.get("mergedAt"), "author": _actor(record.get("author")),
         "headRefName": record.get("headRefName"), "baseRefName": record.get("baseRefName"),
-        "headRefOid": record.get("headRefOid"), "reviewDecision": _review_decision(record),
+        "headRefOid": record.get("headRefOid"), "baseRefOid": record.get("baseRefOid"), "reviewDecision": _review_decision(record),
         "mergeCommit": merge_commit, "labels": _labels(record.get("labels")), "assignees": _logins(record.get("assignees")),
         "closingIssuesReferences": closing, "files": list(record.get("files") or []),
         "commits": _pull_commits(provenance.get("commit_count") or 0, trailers),
