@@ -11,6 +11,7 @@ from agentlanes import api
 from agentlanes.analysis.dependencies import parse_text_dependencies
 from agentlanes.analysis.kinds import classify_type
 from agentlanes.analysis.size import estimate_size
+from agentlanes.config import build_config
 from agentlanes.model import Issue, IssueState, Label
 from agentlanes.schemas import backlog_schema, backlog_schema_from_model
 
@@ -70,7 +71,9 @@ def test_size_label_overrides_and_points():
 
 def _analyze(write_json, issues, pulls):
     source = api.Source(issues=write_json("issues.json", issues), pulls=write_json("pulls.json", pulls))
-    return api.analyze(source)
+    # One-PR histories make every prediction shaky; a high threshold keeps the cases about the mechanics.
+    config = build_config({"conflict": {"footprint_threshold": 0.25}}, "test")
+    return api.analyze(source, config=config)
 
 
 def test_readiness_and_dependencies(write_json):

@@ -28,7 +28,9 @@ eligible = { types = ["docs"] }
 
 def config(method: str = "footprint"):
     document = tomllib.loads(AGENTS)
-    document["conflict"] = {"method": method}
+    # Tiny histories make every prediction shaky, so these mechanics tests use a
+    # threshold well above the default.
+    document["conflict"] = {"method": method, "footprint_threshold": 0.25}
     return build_config(document, "test")
 
 

@@ -35,7 +35,11 @@ NOW = "2026-01-10T00:00:00Z"
 
 
 def config():
-    return build_config(tomllib.loads(AGENTS), "test")
+    # These cases check routing mechanics on two-file histories, where every
+    # prediction is shaky, so they use a threshold well above the default.
+    document = tomllib.loads(AGENTS)
+    document["conflict"] = {"footprint_threshold": 0.25}
+    return build_config(document, "test")
 
 
 def backlog(write_json, issues, pulls=None):
@@ -158,6 +162,7 @@ def test_route_cli_with_dispatched_log(write_json, run_cli, tmp_path: Path):
     pulls = write_json("pulls.json", [gh_pull(90, files=[{"path": "src/a.py"}, {"path": "src/c.py"}])])
     agents = tmp_path / "agents.toml"
     agents.write_text(AGENTS, encoding="utf-8")
+    (tmp_path / "agentlanes.toml").write_text("[conflict]\nfootprint_threshold = 0.25\n", encoding="utf-8")
     log = tmp_path / "dispatched.jsonl"
     log.write_text('{"issue": 1, "agent": "alpha", "at": "2026-01-09T00:00:00Z", "action": "label"}\n\n', "utf-8")
     assert run_cli("analyze", "--issues", issues, "--pulls", pulls, "--as-of", NOW, "--agents", agents).code == 0

@@ -2,8 +2,8 @@
 
 A task's footprint maps each predicted file to the probability that its fix
 touches the file. Two tasks conflict on a file when the product of their two
-probabilities reaches the threshold ``tau`` (default 0.25, e.g. both at 0.5, or
-0.9 and 0.3). Taking the maximum over files, instead of combining them, keeps the
+probabilities reaches the threshold ``tau`` (configured; 0.05 by default, e.g.
+both at 0.23, or 0.5 and 0.1). Taking the maximum over files, instead of combining them, keeps the
 rule decomposable per file, which is what lets the optimiser express all
 conflicts as one constraint group per file instead of one per pair.
 
@@ -55,7 +55,7 @@ class ConflictReason:
 @dataclass(frozen=True, slots=True)
 class ConflictRule:
     method: str = "footprint"  # footprint, component or both
-    tau: float = 0.25
+    tau: float = 0.05
 
     @property
     def uses_files(self) -> bool:
