@@ -34,6 +34,12 @@ def dataset_names() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "pulls.json").is_file() or (p / "issues.json").is_file())
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep saved predictors and token caches out of the user's cache folder."""
+    monkeypatch.setenv("AGENTLANES_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "agentlanes-cache"))
+
+
 @pytest.fixture(scope="session")
 def datasets_dir() -> Path:
     """The real data sets; missing is a failure in CI and a skip elsewhere."""

@@ -42,7 +42,7 @@ from agentlanes.simulation.policies import POLICIES
 from agentlanes.simulation.report import SimulationReport
 from agentlanes.simulation.sweep import DEFAULT_PARALLEL, DEFAULT_RUNS, simulate_backlog
 from agentlanes.sources.asof import snapshot
-from agentlanes.sources.gitrepo import Checkout
+from agentlanes.sources.gitrepo import Checkout, checkout_dataset
 from agentlanes.sources.loader import load_dataset
 from agentlanes.sources.sidecars import DispatchEntry
 from agentlanes.timeutil import parse_as_of
@@ -98,6 +98,9 @@ def load(source: Source, config: Config | None = None, as_of: str | datetime | N
         from agentlanes.sources.store import load_store_dataset
 
         full = load_store_dataset(config, source.db, source.github_repo)
+        return full, snapshot(full, _moment(as_of))
+    if not files and source.repo is not None and source.commits is None:
+        full = checkout_dataset(Checkout.open(source.repo), source.name)
         return full, snapshot(full, _moment(as_of))
     if not files:
         raise InputError(
@@ -373,27 +376,35 @@ def predict(
     task_type: str | None = None,
 ) -> list[PredictedFile]:
     """Rank the files a task's fix will likely change, from its text alone."""
-    from agentlanes.analysis.footprint import FootprintPredictor
+    from agentlanes.analysis.footprint import build_cached, checkout_key, load_saved
     from agentlanes.analysis.kinds import classify_type
     from agentlanes.model import Issue, IssueState
 
     if not text.strip():
         raise InputError("the task text is empty", "pass a file with the issue's title and body, or pipe it to stdin")
     config = config or load_config()
-    if source.from_dir is None and source.issues is None and source.pulls is None:
-        if source.repo is None:
-            raise InputError("no data to predict from", "pass --repo CHECKOUT and/or --from EXPORT_FOLDER")
-        cut = Dataset(name=str(source.repo), issues=(), pulls=())
-    else:
+    if source.from_dir is None and source.issues is None and source.pulls is None and source.repo is None \
+            and not source.uses_store:
+        raise InputError("no data to predict from", "pass --repo CHECKOUT and/or --from EXPORT_FOLDER")
+    predictor = None
+    repo_only = source.repo is not None and as_of is None and not source.uses_store and not any(
+        (source.from_dir, source.issues, source.pulls, source.commits))
+    head_key = None
+    if repo_only:
+        # A checkout alone: the head commit identifies the data, so a saved
+        # predictor can be found before reading the history.
+        checkout = Checkout.open(source.repo)  # type: ignore[arg-type]
+        head = checkout.commit_at(None)
+        head_key = checkout_key(str(checkout.path), head or "")
+        predictor = load_saved(head_key)
+    if predictor is None:
         _, cut = load(source, config, as_of)
-    moment = cut.now or _moment(as_of) or datetime.now(UTC)
-    _, _, providers = _checkout_tree(source, moment)
-    predictor = FootprintPredictor.build(
-        cut, moment, providers.tree if providers else None, providers.contents if providers else None
-    )
+        moment = cut.now or _moment(as_of) or datetime.now(UTC)
+        _, _, providers = _checkout_tree(source, moment)
+        predictor = build_cached(cut, moment, providers, extra_keys=(head_key,) if head_key else ())
     title = text.strip().splitlines()[0]
     kind = task_type or classify_type(Issue(0, title, text, IssueState.OPEN, None)).value
-    return predictor.predict_text(text, kind, top=top, moment=moment)
+    return predictor.predict_text(text, kind, top=top)
 
 
 def backtest(

@@ -215,6 +215,8 @@ class Commit:
     files: tuple[str, ...] = ()
     # Issue numbers the commit message names (beads ids resolved to numbers).
     issue_refs: tuple[int, ...] = ()
+    # The message after the subject, when the source has it (a local checkout does).
+    body: str = ""
 
 
 @dataclass(frozen=True, slots=True)

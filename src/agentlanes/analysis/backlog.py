@@ -12,7 +12,7 @@ from agentlanes import __version__
 from agentlanes.analysis import artifact as art
 from agentlanes.analysis.components import infer_components
 from agentlanes.analysis.dependencies import dependency_edges, resolve_dependencies
-from agentlanes.analysis.footprint import FootprintPredictor, PredictedFile
+from agentlanes.analysis.footprint import PredictedFile, build_cached
 from agentlanes.analysis.footprint.checkout import CheckoutProviders
 from agentlanes.analysis.kinds import classify_type
 from agentlanes.analysis.paths import ComponentIndex, known_paths, resolve_components
@@ -94,9 +94,7 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
     components = resolve_components(config, paths)
     component_index = ComponentIndex(components)
     providers = inputs.providers
-    predictor = FootprintPredictor.build(
-        dataset, now, providers.tree if providers else None, providers.contents if providers else None
-    )
+    predictor = build_cached(dataset, now, providers)
     merged_before = [p for p in dataset.pulls if p.state is not PullState.OPEN]
     history = (
         build_history(merged_before, pull_type, lambda pull: _pull_components(pull, component_index))

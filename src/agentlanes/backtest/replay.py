@@ -80,6 +80,6 @@ def replay(
             candidates=found,
             probabilities=calibrator.probabilities(found.matrix),
             baseline=baseline_ranking(snapshot, task.text),
-            known=engine.known_paths(task.opened_at),
+            known=engine.known_paths(),
             trained=calibrator.trained,
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from agentlanes import __version__
 from agentlanes.analysis.footprint.engine import ContentProvider, TreeProvider
-from agentlanes.analysis.footprint.truth import PULL_MODE
+from agentlanes.analysis.footprint.truth import COMMIT_MODE, PULL_MODE
 from agentlanes.backtest.files import FileScores
 from agentlanes.backtest.pairs import THRESHOLDS, run_conflict_backtest
 from agentlanes.backtest.runner import DEFAULT_THRESHOLD, run_file_backtest
@@ -18,6 +18,10 @@ from agentlanes.timeutil import format_timestamp
 
 PULL_MODE_NOTE = ("no usable issue text: merged PR titles and bodies stand in for task text, and they are "
                   "written after the work, so these figures are optimistic")
+
+
+COMMIT_MODE_NOTE = ("no issues or pull requests: each commit's message stands in for task text and its files "
+                    "for the truth; messages are written after the work, so these figures are optimistic")
 
 
 def run_backtests(
@@ -47,6 +51,8 @@ def run_backtests(
         }
         if result.mode == PULL_MODE:
             entry["note"] = PULL_MODE_NOTE
+        elif result.mode == COMMIT_MODE:
+            entry["note"] = COMMIT_MODE_NOTE
         per_dataset[dataset.name] = entry
         if conflicts:
             conflict_rows[dataset.name] = run_conflict_backtest(dataset, since=since, until=until, limit=limit).summary()

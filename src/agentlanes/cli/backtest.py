@@ -17,10 +17,11 @@ DEFAULT_DIR = Path("artifacts") / "backtest"
 
 
 @click.command("backtest")
-@click.option("--from", "from_dirs", multiple=True, required=True, type=click.Path(file_okay=False),
+@click.option("--from", "from_dirs", multiple=True, type=click.Path(file_okay=False),
               help="Export folder of one repository (repeatable; the report pools them).")
 @click.option("--repo", "repo_path", type=click.Path(file_okay=False),
-              help="Checkout of the repository (only with one --from): file trees and contents at each moment.")
+              help="Checkout of the repository (with at most one --from): file trees and contents at each moment. "
+                   "Alone, its commits are the tasks.")
 @config_options
 @click.option("--since", metavar="TIME", help="Evaluate tasks opened at or after this moment (ISO 8601).")
 @click.option("--until", metavar="TIME", help="Evaluate tasks opened before this moment (ISO 8601).")
@@ -39,7 +40,9 @@ def command(from_dirs: tuple[str, ...], repo_path: str | None, config_file: str 
     """Replay history: predict each past task's footprint as of when it was opened,
     and compare with the files its fix changed."""
     config = make_config(config_file, agents_file)
-    sources = [api.Source(from_dir=folder, repo=repo_path) for folder in from_dirs]
+    if not from_dirs and not repo_path:
+        raise click.UsageError("pass --from FOLDER (repeatable) or --repo CHECKOUT")
+    sources = [api.Source(from_dir=folder, repo=repo_path) for folder in from_dirs] or [api.Source(repo=repo_path)]
     report = api.backtest(sources, config=config, since=since, until=until, limit=limit, threshold=threshold,
                           conflicts=conflicts)
     json_path = write_bytes(Path(output), orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")

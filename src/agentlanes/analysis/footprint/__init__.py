@@ -22,6 +22,7 @@ from agentlanes.analysis.footprint.engine import (
     FootprintEngine,
     TreeProvider,
 )
+from agentlanes.analysis.footprint.checkout import CheckoutProviders
 from agentlanes.analysis.footprint.history import change_sets
 from agentlanes.analysis.footprint.model import Calibrator
 from agentlanes.analysis.footprint.truth import TruthTask, truth_tasks
@@ -115,4 +116,98 @@ class FootprintPredictor:
         return result
 
 
-__all__ = ["FootprintPredictor", "PredictedFile", "TruthTask", "labels_for"]
+__all__ = ["FootprintPredictor", "PredictedFile", "TruthTask", "build_cached", "labels_for"]
+
+
+def _fingerprint(dataset: Dataset, moment: datetime | None, commit: str | None) -> str:
+    import hashlib
+
+    from agentlanes import __version__
+
+    parts = [
+        __version__, str(PREDICTOR_CACHE_VERSION), dataset.name, dataset.origin, str(moment), str(commit),
+        str(len(dataset.issues)), str(len(dataset.pulls)), str(len(dataset.commits)), str(dataset.latest_event),
+        str(sum(len(i.body) for i in dataset.issues)), str(sum(len(p.files or ()) for p in dataset.pulls)),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+PREDICTOR_CACHE_VERSION = 1
+# Saved predictors kept on disk; older ones are deleted first.
+MAX_CACHED_PREDICTORS = 8
+
+
+def _cache_path(key: str):
+    from agentlanes.analysis.footprint.checkout import cache_dir
+
+    return cache_dir() / "predictors" / f"{key}.pickle"
+
+
+def load_saved(key: str) -> FootprintPredictor | None:
+    """A predictor saved under ``key``, or ``None`` (a damaged file is deleted)."""
+    import pickle
+
+    path = _cache_path(key)
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        path.unlink(missing_ok=True)
+        return None
+
+
+def save(predictor: FootprintPredictor, *keys: str) -> None:
+    """Save ``predictor`` under each key, keeping at most ``MAX_CACHED_PREDICTORS`` files."""
+    import os
+    import pickle
+
+    # The providers hold a git process wrapper; a saved copy predicts from its final snapshot alone.
+    predictor.engine.detach()
+    data = pickle.dumps(predictor, protocol=pickle.HIGHEST_PROTOCOL)
+    for key in keys:
+        path = _cache_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    folder = _cache_path("x").parent
+    saved = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in saved[MAX_CACHED_PREDICTORS:]:
+        old.unlink(missing_ok=True)
+
+
+def checkout_key(checkout_path: str, head: str) -> str:
+    """Cache key of a predictor built from a checkout's history alone at its head commit."""
+    import hashlib
+
+    from agentlanes import __version__
+
+    text = f"checkout\0{__version__}\0{PREDICTOR_CACHE_VERSION}\0{checkout_path}\0{head}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def build_cached(
+    dataset: Dataset,
+    moment: datetime | None,
+    providers: CheckoutProviders | None = None,
+    extra_keys: tuple[str, ...] = (),
+) -> FootprintPredictor:
+    """``FootprintPredictor.build``, reusing a copy saved on disk for the same data, moment and commit.
+
+    Copies live in the cache folder (``AGENTLANES_CACHE_DIR`` or the user cache)
+    and are rebuilt whenever the data, the moment or the checkout's commit differ.
+    ``extra_keys`` saves the result under further keys as well.
+    """
+    moment = moment or dataset.now
+    commit = providers.commit_at(moment) if providers is not None and moment is not None else None
+    key = _fingerprint(dataset, moment, commit)
+    found = load_saved(key)
+    if found is not None:
+        return found
+    predictor = FootprintPredictor.build(
+        dataset, moment, providers.tree if providers else None, providers.contents if providers else None
+    )
+    save(predictor, key, *extra_keys)
+    return predictor

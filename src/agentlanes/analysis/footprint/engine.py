@@ -62,28 +62,34 @@ class FootprintEngine:
             self.state.apply(self._changes[self._next])
             self._next += 1
 
-    def _stale(self, commit: str | None) -> bool:
+    def _stale(self) -> bool:
         if self._snapshot is None:
-            return True
-        if self._tree is not None and commit != self._commit:
             return True
         pending = len(self.state.changes) - self._indexed
         threshold = min(self._rebuild_max_pending, max(1.0, self._rebuild_fraction * self._indexed))
         return pending > 0 and pending >= threshold
 
+    def _has_news(self, moment: datetime) -> bool:
+        """Whether anything changed since the last build: change sets, paths or the checkout's commit."""
+        if self._snapshot is None or len(self.state.changes) > self._indexed:
+            return True
+        if self._tree is None:
+            return len(self.state.paths) != len(self._snapshot.files.paths)
+        tree = self._tree(moment)
+        return (tree[0] if tree else None) != self._commit
+
     def snapshot(self, moment: datetime, fresh: bool = False) -> Snapshot:
         """Return the indexes for ``moment`` (call ``advance(moment)`` first).
 
-        ``fresh`` forces a rebuild when any change set arrived since the last one.
+        The checkout's tree is read only when the indexes are rebuilt, so between
+        two builds the file list is that of the last build's commit. ``fresh``
+        forces a rebuild when anything changed since the last one.
         """
-        tree = self._tree(moment) if self._tree is not None else None
-        commit = tree[0] if tree else None
-        pending = len(self.state.changes) > self._indexed
-        if fresh and self._snapshot is not None and len(self.state.paths) != len(self._snapshot.files.paths):
-            pending = True
-        if not self._stale(commit) and not (fresh and pending):
+        if not self._stale() and not (fresh and self._has_news(moment)):
             assert self._snapshot is not None
             return self._snapshot
+        tree = self._tree(moment) if self._tree is not None else None
+        commit = tree[0] if tree else None
         paths = sorted(set(tree[1]) if tree else self.state.paths)
         contents = self._contents(commit, paths) if (self._contents and commit) else None
         frequent = self.state.top_frequent(moment, 50)
@@ -104,6 +110,15 @@ class FootprintEngine:
         self.advance(moment)
         return build_candidates(self.snapshot(moment), text, task_type, moment)
 
-    def known_paths(self, moment: datetime) -> set[str]:
-        tree = self._tree(moment) if self._tree is not None else None
-        return set(tree[1]) if tree else set(self.state.paths)
+    def detach(self) -> None:
+        """Drop the checkout providers, keeping the current snapshot for later predictions."""
+        self._tree = None
+        self._contents = None
+
+    def known_paths(self) -> set[str]:
+        """Files known now: the last build's tree (or history) plus files changed since."""
+        indexed = set(self._snapshot.files.paths) if self._snapshot is not None else set()
+        return indexed | self.state.paths if self._tree is None else indexed | self._recent_paths()
+
+    def _recent_paths(self) -> set[str]:
+        return {path for change in self.state.changes[self._indexed:] for path in change.files}

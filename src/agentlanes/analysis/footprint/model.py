@@ -24,15 +24,15 @@ MIN_POSITIVES = 20
 MAX_TRAINING_ROWS = 60_000
 REGULARISATION = 1.0  # scikit-learn's C: smaller is stronger
 
-PRIOR_BIAS = -4.0
+PRIOR_BIAS = -4.5
 PRIOR_WEIGHTS = {
     "mention": 4.5,
     "path_score": 1.0,
     "path_rank": 1.0,
     "history_score": 1.5,
     "history_rank": 1.0,
-    "content_score": 1.5,
-    "content_rank": 1.0,
+    "content_score": 1.0,
+    "content_rank": 0.5,
     "similar_tasks": 4.0,
     "most_similar_task": 1.0,
     "co_change": 2.0,

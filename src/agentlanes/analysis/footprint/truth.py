@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from agentlanes.analysis.kinds import classify_type
 from agentlanes.model import AuthorKind, Dataset, Issue, IssueState, PullState
@@ -25,6 +25,9 @@ _CLOSING = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+(?:[\
 
 ISSUE_MODE = "issues"
 PULL_MODE = "pull requests as tasks"
+COMMIT_MODE = "commits as tasks"
+# Commits touching more files are bulk edits, not tasks.
+MAX_COMMIT_TASK_FILES = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +94,35 @@ def _pull_tasks(dataset: Dataset) -> list[TruthTask]:
     return tasks
 
 
+def _commit_tasks(dataset: Dataset) -> list[TruthTask]:
+    """Non-merge commits as tasks: message as text, changed files as truth.
+
+    A task opens one second before its commit was authored, so the commit
+    itself is never part of the history its prediction sees.
+    """
+    tasks: list[TruthTask] = []
+    for commit in dataset.commits:
+        if len(commit.parents) > 1 or not commit.files or len(commit.files) > MAX_COMMIT_TASK_FILES:
+            continue
+        opened = min(commit.authored_at, commit.committed_at) - timedelta(seconds=1)
+        text = f"{commit.subject}\n\n{commit.body}" if commit.body else commit.subject
+        pseudo = Issue(0, commit.subject, commit.body, IssueState.CLOSED, opened)
+        tasks.append(TruthTask(f"commit {commit.sha[:10]}", 0, text, classify_type(pseudo).value, opened,
+                               commit.files, commit.committed_at))
+    return tasks
+
+
 def truth_tasks(dataset: Dataset, mode: str | None = None) -> tuple[list[TruthTask], str]:
-    """Return the past tasks with known footprints, oldest first, and the mode used."""
+    """Return the past tasks with known footprints, oldest first, and the mode used.
+
+    Issues when there are enough with known fixes, else merged pull requests,
+    else (a checkout's history alone) commits.
+    """
     issues = _issue_tasks(dataset)
     if mode == ISSUE_MODE or (mode is None and len(issues) >= MIN_ISSUE_TASKS):
         chosen, used = issues, ISSUE_MODE
+    elif mode == COMMIT_MODE or (mode is None and not any(p.state is PullState.MERGED for p in dataset.pulls)):
+        chosen, used = _commit_tasks(dataset), COMMIT_MODE
     else:
         chosen, used = _pull_tasks(dataset), PULL_MODE
     chosen.sort(key=lambda task: (task.opened_at, task.key))
