@@ -1,4 +1,4 @@
-"""What dispatch reads from GitHub, parsed into frozen records right here.
+"""The GitHub reads of dispatch, parsed into frozen records in this module.
 
 - ``fetch_issue``: one issue right before acting on it. A REST request returns
   its state, assignees and labels, bot assignees included. One GraphQL query
@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agentlanes.errors import RemoteError
@@ -161,8 +161,8 @@ def _with_links(client: GitHubClient, repo: RepoRef, issue: IssueOnGitHub) -> Is
         for entry in _nodes(comments_connection) if isinstance(entry, dict)
     )
     total = comments_connection.get("totalCount") if isinstance(comments_connection, dict) else None
-    return IssueOnGitHub(issue.number, True, False, True, issue.assignees, issue.labels, open_pulls, comments,
-                         total if isinstance(total, int) else len(comments))
+    return replace(issue, open_pulls=open_pulls, comments=comments,
+                   comments_total=total if isinstance(total, int) else len(comments))
 
 
 def _nodes(connection: Any) -> list[Any]:

@@ -115,6 +115,8 @@ def build_action(trigger: Trigger, repo: RepoRef, number: int, agent: str) -> Ac
         return RestAction("POST", f"{issue_path}/labels", {"labels": [trigger.value]},
                           f"adding label {trigger.value!r} to {target}", verify=_label_verifier(trigger.value))
     if trigger.kind == "assignee":
+        # NOTE: only the login is sent; Copilot's optional agent settings (base
+        # branch, custom instructions) would need its GraphQL assignment API.
         return RestAction("POST", f"{issue_path}/assignees", {"assignees": [trigger.value]},
                           f"assigning {target} to {trigger.value}", verify=_assignee_verifier(trigger.value, repo))
     if trigger.kind == "comment":
