@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ import pytest
 from agentlanes import api
 from agentlanes.artifacts import read_model
 from agentlanes.config import load_config
+from agentlanes.dispatch.audit import open_audit_log
 from agentlanes.errors import RemoteError
 from agentlanes.routing.dispatched import read_dispatched
 from agentlanes.routing.plan import RoutingPlan
 from agentlanes.sources.sidecars import load_dispatch_log
+from agentlanes.timeutil import format_timestamp
 
 from dispatch_support import write_agents, write_calls, write_plan, writes
 from fakes.github_api import FakeGitHub, FakeResponse, Fault, ManualClock
@@ -395,8 +398,6 @@ def test_daily_quota_from_the_log(fake, tmp_path):
                       'trigger = { kind = "label", value = "jules" }\n')
     log = tmp_path / "log.jsonl"
     now = fake.clock.time()
-    from agentlanes.timeutil import format_timestamp
-    from datetime import UTC, datetime, timedelta
     stamp = format_timestamp(datetime.fromtimestamp(now, UTC) - timedelta(hours=2))
     old = format_timestamp(datetime.fromtimestamp(now, UTC) - timedelta(hours=30))
     log.write_text(json.dumps({"at": stamp, "issue": 15, "agent": "jules"}) + "\n"
@@ -406,3 +407,12 @@ def test_daily_quota_from_the_log(fake, tmp_path):
                           transport="http", env=fake.env(tmp_path), clock=fake.clock)
     assert [(o.issue, o.status, o.check) for o in report.outcomes] == [(1, "dispatched", ""), (2, "skipped", "quota")]
     assert report.outcomes[1].detail == "jules has used its daily quota: 2 of 2 dispatches in the last 24 hours"
+
+
+def test_log_in_use_stops_second_run(run_cli, fake, agents, tmp_path):
+    write_plan(tmp_path / "plan.json", [(2, "jules")], agents)
+    with open_audit_log(LOG):
+        result = dispatch(run_cli, agents, "--plan", tmp_path / "plan.json", "-R", "octo/demo", "--apply")
+    assert result.code == 2
+    assert "another agentlanes dispatch is using artifacts/orchestration/dispatch_log.jsonl" in result.err
+    assert writes(fake) == []
