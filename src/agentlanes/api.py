@@ -48,6 +48,9 @@ from agentlanes.sources.sidecars import DispatchEntry
 from agentlanes.timeutil import parse_as_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from agentlanes.dispatch.runner import DispatchReport, Outcome
     from agentlanes.github.ratelimit import Clock
     from agentlanes.github.sync import SyncProgress, SyncReport
     from agentlanes.store.export import ExportReport
@@ -277,6 +280,37 @@ def sync(
             return RepositorySync(client, store, endpoint, ref, progress).run(full=full)
     finally:
         chosen.close()
+
+
+def dispatch(
+    plan: RoutingPlan,
+    *,
+    repository: str | None = None,
+    config: Config | None = None,
+    apply: bool = False,
+    log: str | Path | None = None,
+    api_url: str | None = None,
+    transport: str = "auto",
+    observer: Callable[[Outcome], None] | None = None,
+    clock: Clock | None = None,
+    env: Mapping[str, str] | None = None,
+) -> DispatchReport:
+    """Hand the plan's selected tasks to their agents through each agent's trigger (see ``agentlanes.dispatch``).
+
+    Without ``apply`` nothing changes anywhere: the report says what would be
+    done, checked read-only on GitHub when ``repository`` (``OWNER/REPO``, required
+    with ``apply``) is given. ``log`` is the append-only audit log, by default
+    ``artifacts/orchestration/dispatch_log.jsonl``; it is read for earlier
+    dispatches and, with ``apply``, receives every decision. ``observer`` is called
+    with each task's outcome as it is decided. ``api_url``, ``transport``, ``clock``
+    and ``env`` work as for ``sync``.
+    """
+    from agentlanes.artifacts import ARTIFACT_DIR, DISPATCH_LOG_FILE
+    from agentlanes.dispatch.runner import dispatch_plan
+
+    return dispatch_plan(plan, config or load_config(), repository=repository, apply=apply,
+                         log=log if log is not None else ARTIFACT_DIR / DISPATCH_LOG_FILE, api_url=api_url,
+                         transport=transport, observer=observer, clock=clock, env=env)
 
 
 def export(db: str | Path | None, directory: str | Path, *, repository: str | None = None) -> ExportReport:

@@ -19,6 +19,7 @@ PLAN_SUMMARY_FILE = "routing_plan.md"
 DASHBOARD_MD = "velocity_dashboard.md"
 DASHBOARD_JSON = "velocity_dashboard.json"
 DASHBOARD_HTML = "velocity_dashboard.html"
+DISPATCH_LOG_FILE = "dispatch_log.jsonl"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

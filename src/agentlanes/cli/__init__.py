@@ -27,9 +27,11 @@ def _register() -> None:
     from agentlanes.cli import (
         analyze, backtest, conflicts, dashboard, demo, export, predict, route, simulate, sync,
     )
+    from agentlanes.cli import dispatch
 
     for module in (analyze, route, simulate, dashboard, conflicts, sync, export, demo, predict, backtest):
         cli.add_command(module.command)
+    cli.add_command(dispatch.command)
 
 
 _register()

@@ -35,6 +35,14 @@ class RequestLimitReached(Exception):
     """The run used all requests that ``max_requests`` allowed."""
 
 
+class HTTPStatusError(RemoteError):
+    """GitHub answered with an error status (401, 403 without a rate limit, 404, 422 ...) that retrying cannot fix."""
+
+    def __init__(self, message: str, hint: str, status: int) -> None:
+        super().__init__(message, hint)
+        self.status = status
+
+
 class ClientObserver(Protocol):
     def requested(self, count: int, budget: Budget) -> None: ...
 
@@ -55,6 +63,7 @@ class _Outcome:
     detail: str = ""
     payload: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    status: int = 0
 
 
 def _json(response: Response) -> Any:
@@ -99,9 +108,9 @@ def classify(response: Response, now: float, graphql: bool) -> _Outcome:
     if response.status >= 500:
         return _Outcome("transient", f"HTTP {response.status} {_message(payload)}".strip(), headers=response.headers)
     if response.status == 401:
-        return _Outcome("fatal", f"HTTP 401 {_message(payload) or 'Bad credentials'}".strip())
+        return _Outcome("fatal", f"HTTP 401 {_message(payload) or 'Bad credentials'}".strip(), status=401)
     if not 200 <= response.status < 300:
-        return _Outcome("fatal", f"HTTP {response.status} {_message(payload)}".strip())
+        return _Outcome("fatal", f"HTTP {response.status} {_message(payload)}".strip(), status=response.status)
 
     if not graphql:
         return _Outcome("ok", payload=payload)
@@ -180,13 +189,25 @@ class GitHubClient:
                 current = shrink(current) or current
             self._after_failure(outcome, description)
 
-    def rest(self, method: str, path: str, body: Any = None, *, description: str) -> Any:
-        """Send one REST request until it succeeds; return the decoded JSON (``None`` for no body)."""
+    def rest(self, method: str, path: str, body: Any = None, *, description: str, retry_transient: bool = True) -> Any:
+        """Send one REST request until it succeeds; return the decoded JSON (``None`` for no body).
+
+        With ``retry_transient=False`` a 5xx reply, a timeout or a lost connection
+        raises ``RemoteError`` instead of sending the request again: use it for
+        requests that must not take effect twice, such as posting a comment,
+        because GitHub may have acted on a request whose reply was lost. Rate-limit
+        replies are still waited out and repeated, since GitHub did not act on them.
+        """
         while True:
             outcome = self._exchange(lambda: self.transport.rest(method, path, body), graphql=False)
             if outcome.kind == "ok":
                 self._reset_attempts()
                 return outcome.payload
+            if not retry_transient and outcome.kind in ("transient", "timeout"):
+                raise RemoteError(
+                    f"{description} failed: {outcome.detail}",
+                    "GitHub may have acted on the request although its reply was lost; check before repeating it",
+                )
             self._after_failure(outcome, description)
 
     @property
@@ -220,6 +241,8 @@ class GitHubClient:
 
     def _after_failure(self, outcome: _Outcome, description: str) -> None:
         if outcome.kind == "fatal":
+            if outcome.status:
+                raise HTTPStatusError(f"{description} failed: {outcome.detail}", _fatal_hint(outcome.detail), outcome.status)
             raise RemoteError(f"{description} failed: {outcome.detail}", _fatal_hint(outcome.detail))
         if outcome.kind in ("transient", "timeout"):
             self._transient_attempts += 1

@@ -4,8 +4,9 @@ The file is JSON Lines, one dispatch per line::
 
     {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}
 
-Other keys are ignored, so a dispatch audit log that records more per action can
-be read as it is. Blank lines are skipped. Routing treats a dispatched issue that
+Other keys are ignored, so the audit log of ``agentlanes dispatch`` can be read
+as it is: its records whose ``event`` is not ``dispatched`` (skips, attempts,
+failures) are left out. Blank lines are skipped. Routing treats a dispatched issue that
 is still open and has no open pull request yet as work in flight. It uses one of
 the agent's slots and locks its predicted files. Each dispatch in the
 ``QUOTA_WINDOW`` before the moment routed counts against the agent's daily quota.
@@ -22,6 +23,7 @@ from typing import Protocol
 import orjson
 
 from agentlanes.errors import InputError
+from agentlanes.sources.sidecars import DISPATCH_EVENT
 from agentlanes.timeutil import parse_timestamp
 
 QUOTA_WINDOW = timedelta(hours=24)
@@ -56,10 +58,10 @@ class JsonLinesDispatchLog:
         except UnicodeDecodeError:
             raise InputError(f"{self.path}: not UTF-8 text", "save the dispatch log as UTF-8") from None
         return [entry for number, line in enumerate(lines, 1) if line.strip()
-                for entry in [_parse_line(self.path, number, line)]]
+                for entry in [_parse_line(self.path, number, line)] if entry is not None]
 
 
-def _parse_line(path: Path, number: int, line: str) -> Dispatch:
+def _parse_line(path: Path, number: int, line: str) -> Dispatch | None:
     where = f"{path}:{number}"
     hint = 'write one object per line, e.g. {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}'
     try:
@@ -68,6 +70,8 @@ def _parse_line(path: Path, number: int, line: str) -> Dispatch:
         raise InputError(f"{where}: malformed JSON ({exc})", hint) from None
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object, found {type(record).__name__}", hint)
+    if record.get("event", DISPATCH_EVENT) != DISPATCH_EVENT:
+        return None
     issue, agent, at = record.get("issue"), record.get("agent"), record.get("at")
     if not isinstance(issue, int) or isinstance(issue, bool) or issue <= 0:
         raise InputError(f"{where}: invalid issue number {issue!r}", hint)

@@ -6,7 +6,8 @@ Both are JSON Lines (one object per line) or a JSON array of the same objects:
   ``mergeQueue(branch).entries.totalCount``;
 - dispatch log: ``{"agent": NAME, "at": TIME, "issue": N, "ended_at": TIME}``,
   one per issue handed to an agent; ``issue`` and ``ended_at`` (when the agent's
-  PR opened) are optional.
+  PR opened) are optional. Records with an ``event`` other than ``dispatched``
+  (the skips and attempts in the audit log of ``agentlanes dispatch``) are ignored.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import orjson
 
 from agentlanes.errors import InputError
 from agentlanes.sources.payload import Item
+
+# The ``event`` of a dispatch in the audit log; records without ``event`` are dispatches too.
+DISPATCH_EVENT = "dispatched"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,8 @@ def load_dispatch_log(path: str | Path) -> list[DispatchEntry]:
     """Read the issues handed to agents, in file order."""
     entries = []
     for item, record in _records(path, "dispatch log"):
+        if record.get("event", DISPATCH_EVENT) != DISPATCH_EVENT:
+            continue
         agent = item.text("agent", required=True)
         if not agent:
             raise item.fail("agent", "is empty", "name the agent the issue was dispatched to")

@@ -227,7 +227,9 @@ def _register_defaults(engine: GraphQLEngine) -> None:
     for type_name in ("Issue", "PullRequest"):
         engine.register(type_name, "labels", _list_field("labels"))
         engine.register(type_name, "assignees", _list_field("assignees", lambda login: {"id": login, "login": login, "url": ""}))
-    engine.register("Issue", "closedByPullRequestsReferences", _list_field("closedByPullRequestsReferences", lambda n: {"number": n}))
+    engine.register("Issue", "closedByPullRequestsReferences", _linked_pulls(state))
+    engine.register("Issue", "timelineItems", _issue_timeline(state))
+    engine.register("Issue", "comments", _issue_comments(state))
     engine.register("PullRequest", "closingIssuesReferences", _list_field("closingIssuesReferences", lambda n: {"number": n}))
     engine.register("PullRequest", "files", _list_field("files"))
     engine.register("PullRequest", "commits", _list_field("commits", lambda commit: {"commit": commit}))
@@ -240,6 +242,55 @@ def _register_defaults(engine: GraphQLEngine) -> None:
         return connection([{"id": "E", **e} for e in events], first, after, "timelineItems")
 
     engine.register("PullRequest", "timelineItems", timeline)
+
+
+def _repository_of(state: FakeState, record: dict[str, Any]) -> FakeRepository | None:
+    parsed = parse_node_id(record.get("id") or "")
+    return state.repository(parsed[1], parsed[2]) if parsed else None
+
+
+def _linked_pulls(state: FakeState) -> Resolver:
+    """Linked pull requests as records, so their state reads as it is now (``includeClosedPrs`` is not applied)."""
+    def resolve(issue: dict[str, Any], info: Any, first: int | None = None, after: str | None = None, **_: Any) -> dict[str, Any]:
+        repository = _repository_of(state, issue)
+        pulls = repository.pulls if repository else {}
+        items = [pulls.get(n) or {"number": n} for n in issue.get("closedByPullRequestsReferences") or []]
+        return connection(items, first, after, info.field_name)
+
+    return resolve
+
+
+def _issue_timeline(state: FakeState) -> Resolver:
+    """Cross-references kept on the issue as ``{"__typename", "createdAt", "source": pull number}``."""
+    def resolve(issue: dict[str, Any], _info: Any, first: int | None = None, after: str | None = None,
+                last: int | None = None, itemTypes: list[str] | None = None, **_: Any) -> dict[str, Any]:  # noqa: N803
+        repository = _repository_of(state, issue)
+        events = []
+        for event in issue.get("timeline") or []:
+            if itemTypes and "CROSS_REFERENCED_EVENT" not in itemTypes:
+                continue
+            source = repository.pulls.get(event["source"]) if repository else None
+            if source is not None:
+                events.append({"id": "E", "createdAt": event["createdAt"], "source": source,
+                               "willCloseTarget": bool(event.get("willCloseTarget")), "isCrossRepository": False,
+                               "__typename": event["__typename"]})
+        return connection(events, first, after, "timelineItems", last)
+
+    return resolve
+
+
+def _issue_comments(state: FakeState) -> Resolver:
+    """Comments from the repository's REST ``comments`` store, in GraphQL shape."""
+    def resolve(issue: dict[str, Any], _info: Any, first: int | None = None, after: str | None = None,
+                last: int | None = None, **_: Any) -> dict[str, Any]:
+        repository = _repository_of(state, issue)
+        stored = repository.comments.get(issue["number"], []) if repository else []
+        items = [{"id": str(c["id"]), "body": c["body"], "createdAt": c["created_at"],
+                  "author": {"__typename": "User", "id": c["user"]["login"], "login": c["user"]["login"], "url": ""}}
+                 for c in stored]
+        return connection(items, first, after, "comments", last)
+
+    return resolve
 
 
 def _merge_queue(repo: FakeRepository, _info: Any, branch: str | None = None) -> dict[str, Any] | None:

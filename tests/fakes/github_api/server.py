@@ -340,3 +340,7 @@ def _register_default_routes(fake: FakeGitHub) -> None:
     fake.add_route("GET", "/rate_limit", rate_limit)
     fake.add_route("GET", "/user", user)
     fake.add_route("GET", r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)", repository)
+
+    from fakes.github_api.rest import register_issue_routes
+
+    register_issue_routes(fake)

@@ -75,6 +75,8 @@ class FakeRepository:
     merge_queue: list[int] | None = None
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # Logins the REST assignees endpoint ignores, as GitHub ignores accounts it cannot assign.
+    unassignable: set[str] = field(default_factory=set)
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Bumped by every change made through the methods below; keys the sorted-order cache.
     version: int = 0
@@ -140,6 +142,23 @@ class FakeRepository:
         with self.lock:
             record = self.pulls[number]
             record["timeline"].append({"__typename": typename, "createdAt": self._stamp(), **fields})
+            record["updatedAt"] = self._stamp()
+            self.version += 1
+
+    def link_pull(self, issue: int, pull: int, *, closing: bool = True) -> None:
+        """Reference an issue from a pull request, as a "Fixes #N" (``closing``) or a plain "#N" in its body does.
+
+        The issue gets a ``CrossReferencedEvent``; a closing reference also lists the
+        pull request in the issue's ``closedByPullRequestsReferences`` and the issue in
+        the pull request's ``closingIssuesReferences``.
+        """
+        with self.lock:
+            record = self.issues[issue]
+            if closing:
+                record["closedByPullRequestsReferences"] = [*record.get("closedByPullRequestsReferences", []), pull]
+                self.pulls[pull]["closingIssuesReferences"] = [*self.pulls[pull]["closingIssuesReferences"], issue]
+            record.setdefault("timeline", []).append(
+                {"__typename": "CrossReferencedEvent", "createdAt": self._stamp(), "source": pull, "willCloseTarget": closing})
             record["updatedAt"] = self._stamp()
             self.version += 1
 
