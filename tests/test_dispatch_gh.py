@@ -54,7 +54,8 @@ def test_routed_plan_dispatched_once_through_gh(fake_github, gh_env, demo_route,
     report = api.dispatch(plan, repository="example/orbit", apply=True, log=log, env=gh_env, clock=clock)
 
     assert report.transport == "gh"
-    assert report.count("dispatched") == len(plan.selected) == 14
+    assert len(plan.selected) > 1
+    assert report.count("dispatched") == len(plan.selected)
     calls = write_calls(fake_github)
     assert sorted(path for _, path, _ in calls) == sorted(
         f"/repos/example/orbit/issues/{task.number}/"
@@ -73,12 +74,12 @@ def test_routed_plan_dispatched_once_through_gh(fake_github, gh_env, demo_route,
 
     again = api.dispatch(plan, repository="example/orbit", apply=True, log=log, env=gh_env, clock=clock)
     assert again.count("dispatched") == 0
-    assert again.skipped_by_check == {"dispatched": 14}
-    assert len(writes(fake_github)) == 14
+    assert again.skipped_by_check == {"dispatched": len(plan.selected)}
+    assert len(writes(fake_github)) == len(plan.selected)
 
     # Routing again with the audit log keeps every dispatched issue out as work in flight.
     dispatched = read_dispatched(log)
-    assert len(dispatched) == 14
+    assert len(dispatched) == len(plan.selected)
     replanned = api.route(analysis, config=load_config(None), dispatched=dispatched)
     statuses = {task.number: task.status for task in replanned.not_selected}
     assert all(statuses[task.number] == "dispatched" for task in plan.selected)
