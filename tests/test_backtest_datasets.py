@@ -91,3 +91,31 @@ def test_conflict_backtest_window(datasets_dir, name: str):
     for method in ("component_only", "bm25_paths_top5"):
         entry = summary[method]
         assert entry["true_positives"] <= entry["predicted_pairs"]
+
+
+# Past moments where the replayed backlog is large enough for both rules to fill the agents' slots.
+ROUTE_MOMENTS = (("D-sorganization__Maxwell_Daemon", 0.5), ("D-sorganization__AffineDrift", 0.5),
+                 ("steveyegge__beads", 0.5))
+
+
+def test_footprint_routing_collides_less_than_components(datasets_dir):
+    import itertools
+
+    from agentlanes.analysis.backlog import AnalysisInputs, analyze
+    from agentlanes.routing.plan import route
+    from agentlanes.sources.asof import snapshot
+
+    overlaps = {"footprint": 0, "component": 0}
+    for name, fraction in ROUTE_MOMENTS:
+        full = loaded(name)
+        created = sorted(p.created_at for p in full.pulls)
+        moment = created[int(fraction * (len(created) - 1))]
+        files = {p.number: set(p.file_paths) for p in full.pulls}
+        for method in overlaps:
+            base = load_config(None)
+            config = base.model_copy(update={"conflict": base.conflict.model_copy(update={"method": method})})
+            analysis = analyze(AnalysisInputs(snapshot(full, moment), full, tasks_from="pulls"), config)
+            selected = [task.number for task in route(analysis, config).selected]
+            assert selected, (name, method)
+            overlaps[method] += sum(1 for a, b in itertools.combinations(selected, 2) if files[a] & files[b])
+    assert overlaps["footprint"] < overlaps["component"], overlaps

@@ -111,6 +111,21 @@ class ConflictConfig(_Frozen):
     """
 
     method: Literal["footprint", "component", "both"] = "footprint"
+    # Open pull requests opened longer ago than this many days are stale: they
+    # lock no files and take no agent slot. 0 treats every open PR as in flight.
+    stale_pull_days: int = Field(default=30, ge=0)
+    # Path globs that never cause a conflict: generated lock files are
+    # regenerated after a merge rather than merged by hand.
+    ignore_paths: tuple[str, ...] = (
+        "**/go.sum", "**/package-lock.json", "**/yarn.lock", "**/pnpm-lock.yaml", "**/uv.lock",
+        "**/poetry.lock", "**/Cargo.lock", "**/Gemfile.lock", "**/composer.lock", "**/Pipfile.lock",
+    )
+
+    def ignores(self, path: str) -> bool:
+        """Whether ``path`` matches one of ``ignore_paths``."""
+        from agentlanes.analysis.paths import glob_match
+
+        return any(glob_match(path, pattern) for pattern in self.ignore_paths)
     footprint_threshold: float = Field(default=0.05, ge=0.0, le=1.0)
     lock_open_pulls: bool = True
 

@@ -140,6 +140,7 @@ class InFlightItem(_Model):
     draft: bool
     files: list[str]
     issues: list[int] = Field(description="issues the work refers to")
+    created_at: str | None = Field(default=None, description="when the work was opened")
 
 
 class ComponentRecord(_Model):

@@ -80,6 +80,7 @@ def _in_flight(dataset: Dataset) -> list[art.InFlightItem]:
                 draft=pull.is_draft,
                 files=list(pull.file_paths),
                 issues=sorted(referenced_issues(pull)),
+                created_at=format_timestamp(pull.created_at),
             )
         )
     return items
@@ -123,7 +124,8 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
                  readiness=readiness, ranking=ranking)
         )
 
-    footprints = {p["task"].number: {f.path: f.score for f in p["footprint"]} for p in partial}
+    footprints = {p["task"].number: {f.path: f.score for f in p["footprint"] if not config.conflict.ignores(f.path)}
+                  for p in partial}
     component_sets = {p["task"].number: [e.name for e in p["evidence"]] for p in partial}
     pairs = conflicting_pairs(footprints, component_sets, rule)
     neighbours: dict[int, list[int]] = {p["task"].number: [] for p in partial}

@@ -8,7 +8,9 @@ Metrics, per task then averaged over tasks (macro) unless marked micro:
 - precision / recall / F1 of the set of files at or above the threshold;
 - footprint size: files at or above the threshold;
 - new-file share (micro): truth files that did not exist when the task was
-  opened; no predictor can rank them, so 1 minus this share is the recall ceiling.
+  opened; no predictor can rank them, so 1 minus this share is the recall ceiling;
+- recall@10 ceiling: the mean over tasks of min(10, existing truth files) / truth
+  files, the best recall@10 any ranking could reach.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class FileScores:
     truth_files: int = 0
     new_files: int = 0
     trained_tasks: int = 0
+    # Per task, the best recall@10 any ranking could reach: existing truth files, at most 10.
+    recall10_ceiling_sum: float = 0.0
 
     def add(self, step: ReplayStep) -> None:
         truth = set(step.task.truth)
@@ -102,6 +106,7 @@ class FileScores:
         self.truth_files += len(truth)
         self.new_files += len(truth - step.known)
         self.trained_tasks += step.trained
+        self.recall10_ceiling_sum += min(10, len(truth & step.known)) / len(truth)
 
     def merge(self, other: FileScores) -> None:
         """Pool another data set's tallies into this one (for the overall row)."""
@@ -114,7 +119,7 @@ class FileScores:
                 mine.accuracy[k] += theirs.accuracy[k]
                 mine.existing_accuracy[k] += theirs.existing_accuracy[k]
         for name in ("precision_sum", "precision_tasks", "recall_sum", "f1_sum", "footprint_sum", "true_in_set",
-                     "predicted_in_set", "truth_files", "new_files", "trained_tasks"):
+                     "predicted_in_set", "truth_files", "new_files", "trained_tasks", "recall10_ceiling_sum"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def summary(self) -> dict[str, object]:
@@ -135,5 +140,6 @@ class FileScores:
             "mean_footprint_size": mean(self.footprint_sum, tasks),
             "new_file_share": mean(self.new_files, self.truth_files),
             "recall_ceiling": None if not self.truth_files else round(1 - self.new_files / self.truth_files, 4),
+            "recall@10_ceiling": mean(self.recall10_ceiling_sum, tasks),
             "tasks_predicted_with_fitted_model": self.trained_tasks,
         }

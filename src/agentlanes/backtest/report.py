@@ -83,6 +83,7 @@ def render_backtest_markdown(report: dict[str, Any]) -> str:
             _fmt(p["recall@1"]), _fmt(p["recall@5"]), _fmt(p["recall@10"]), _fmt(b["recall@10"]), _fmt(p["mrr"]),
             _fmt(p["acc@5"]), _fmt(p["acc@5_existing"]), _fmt(entry["set_precision"]), _fmt(entry["set_recall"]),
             _fmt(entry["set_f1"]), _fmt(entry["mean_footprint_size"]), _fmt(entry["recall_ceiling"]),
+            _fmt(entry["recall@10_ceiling"]),
         ])
     parts = [
         "# Backtest",
@@ -93,11 +94,13 @@ def render_backtest_markdown(report: dict[str, Any]) -> str:
         "## File footprints",
         "",
         table(["Data set", "Tasks", "Task text", "R@1", "R@5", "R@10", "BM25 paths R@10", "MRR", "Acc@5",
-               "Acc@5 (existing files)", "Precision", "Recall", "F1", "Mean size", "Recall ceiling"], rows),
+               "Acc@5 (existing files)", "Precision", "Recall", "F1", "Mean size", "Recall ceiling",
+               "R@10 ceiling"], rows),
         "",
         "R@k: share of the changed files in the top k. Acc@5: tasks whose changed files are all in the top 5; "
         "\"existing files\" counts only tasks whose changed files all existed when the task was opened. "
-        "Recall ceiling: share of changed files that existed then.",
+        "Recall ceiling: share of changed files that existed then. R@10 ceiling: the best R@10 any ranking "
+        "could reach (existing changed files only, at most 10 per task).",
     ]
     notes = [f"- {md_text(name)}: {md_text(entry['note'], 300)}" for name, entry in files["per_dataset"].items()
              if entry.get("note")]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from agentlanes.analysis.artifact import BacklogAnalysis, IssueAnalysis
+from agentlanes.analysis.artifact import BacklogAnalysis, InFlightItem, IssueAnalysis
 from agentlanes.analysis.paths import Component, ComponentIndex
 from agentlanes.config import AgentConfig, Config
 from agentlanes.routing.conflicts import ConflictRule, Lock
@@ -104,7 +105,7 @@ def build_candidate(record: IssueAnalysis, config: Config, history: AgentHistory
         size=record.size.label,
         priority=record.priority.score,
         components=frozenset(components),
-        footprint={f.path: f.score for f in record.footprint if f.score > 0},
+        footprint={f.path: f.score for f in record.footprint if f.score > 0 and not config.conflict.ignores(f.path)},
         fitness=fitness,
         values={agent: round(record.priority.score * score, 6) for agent, score in fitness.items()},
         fitness_reasons={f.agent: f.reasons for f in ranking},
@@ -115,13 +116,23 @@ def build_candidate(record: IssueAnalysis, config: Config, history: AgentHistory
     )
 
 
-def _pull_locks(analysis: BacklogAnalysis) -> list[Lock]:
+def active_in_flight(analysis: BacklogAnalysis, stale_days: int) -> tuple[list[InFlightItem], int]:
+    """In-flight items that still count, and how many open PRs were left out as stale."""
+    if stale_days <= 0 or analysis.now is None:
+        return list(analysis.in_flight), 0
+    cutoff = parse_timestamp(analysis.now) - timedelta(days=stale_days)
+    active = [item for item in analysis.in_flight
+              if item.kind != "pull" or item.created_at is None or parse_timestamp(item.created_at) >= cutoff]
+    return active, len(analysis.in_flight) - len(active)
+
+
+def _pull_locks(analysis: BacklogAnalysis, in_flight: list[InFlightItem], config: Config) -> list[Lock]:
     index = ComponentIndex(tuple(Component(c.name, tuple(c.paths), c.source) for c in analysis.components))
     locks = []
-    for item in analysis.in_flight:
+    for item in in_flight:
         components = frozenset(c for c in (index.component_of(p) for p in item.files) if c)
         holder = f"PR #{item.number}" if item.kind == "pull" else f"{item.kind} #{item.number}"
-        locks.append(Lock(holder, {path: 1.0 for path in item.files}, components))
+        locks.append(Lock(holder, {path: 1.0 for path in item.files if not config.conflict.ignores(path)}, components))
     return locks
 
 
@@ -148,9 +159,9 @@ def _dispatched_in_flight(
 
 
 def _slots(
-    config: Config, analysis: BacklogAnalysis, dispatched: dict[int, Dispatch], today: Counter[str]
+    config: Config, in_flight_items: list[InFlightItem], dispatched: dict[int, Dispatch], today: Counter[str]
 ) -> tuple[AgentSlots, ...]:
-    in_flight = Counter(item.agent for item in analysis.in_flight if item.agent)
+    in_flight = Counter(item.agent for item in in_flight_items if item.agent)
     in_flight.update(entry.agent for entry in dispatched.values())
     return tuple(
         AgentSlots(
@@ -163,12 +174,12 @@ def _slots(
     )
 
 
-def _dispatch_locks(analysis: BacklogAnalysis, dispatched: dict[int, Dispatch]) -> list[Lock]:
+def _dispatch_locks(analysis: BacklogAnalysis, dispatched: dict[int, Dispatch], config: Config) -> list[Lock]:
     """Lock the predicted files and components of each dispatched issue that has no PR yet."""
     by_number = {record.number: record for record in analysis.issues}
     return [
         Lock(f"issue #{number} (dispatched to {entry.agent})",
-             {f.path: f.score for f in by_number[number].footprint if f.score > 0},
+             {f.path: f.score for f in by_number[number].footprint if f.score > 0 and not config.conflict.ignores(f.path)},
              frozenset(c.name for c in by_number[number].components))
         for number, entry in sorted(dispatched.items())
     ]
@@ -197,15 +208,19 @@ def build_problem(
             waiting.append(Waiting(record.number, record.title, record.readiness.status,
                                    tuple(record.readiness.reasons)))
 
+    active, stale = active_in_flight(analysis, config.conflict.stale_pull_days)
+    if stale:
+        notes.append(f"{stale} open pull requests opened more than {config.conflict.stale_pull_days} days "
+                     "earlier are treated as stale: they lock no files and hold no agent slot")
     locks: list[Lock] = list(extra_locks)
     if config.conflict.lock_open_pulls:
-        locks.extend(_pull_locks(analysis))
-    locks.extend(_dispatch_locks(analysis, in_flight_dispatches))
+        locks.extend(_pull_locks(analysis, active, config))
+    locks.extend(_dispatch_locks(analysis, in_flight_dispatches, config))
 
     busy = {r.number for r in analysis.issues if r.readiness.status in ("in_progress", "assigned")}
     return RoutingProblem(
         candidates=tuple(candidates),
-        slots=_slots(config, analysis, in_flight_dispatches, today),
+        slots=_slots(config, active, in_flight_dispatches, today),
         locks=tuple(locks),
         rule=ConflictRule(config.conflict.method, config.conflict.footprint_threshold),
         waiting=tuple(waiting),
