@@ -192,20 +192,36 @@ def _files(item: Item) -> tuple[ChangedFile, ...] | None:
     return tuple(files)
 
 
+def _commit_names(inner: dict[str, Any]) -> list[str]:
+    """Logins and names of one commit's authors, and its ``Co-authored-by`` names."""
+    names: list[str] = []
+    authors = inner.get("authors")
+    if isinstance(authors, dict):
+        authors = authors.get("nodes")
+    for author in authors or ([inner["author"]] if isinstance(inner.get("author"), dict) else []):
+        if isinstance(author, dict):
+            names.extend(str(author[k]) for k in ("login", "name") if author.get(k))
+            user = author.get("user")
+            if isinstance(user, dict) and user.get("login"):
+                names.append(str(user["login"]))
+    message = "\n".join(str(inner.get(k) or "") for k in ("messageHeadline", "messageBody", "message"))
+    names.extend(match.group(1) for match in _COAUTHOR.finditer(message))
+    return names
+
+
+def _inner_commits(item: Item) -> list[dict[str, Any]]:
+    """The listed commits, unwrapped from REST's ``{"commit": {...}}`` where needed."""
+    found = []
+    for entry in item.list_of("commits"):
+        if isinstance(entry, dict):
+            found.append(entry["commit"] if isinstance(entry.get("commit"), dict) else entry)
+    return found
+
+
 def _commit_authors(item: Item) -> tuple[str, ...]:
     names: list[str] = []
-    for commit in item.list_of("commits"):
-        if not isinstance(commit, dict):
-            continue
-        inner = commit.get("commit") if isinstance(commit.get("commit"), dict) else commit
-        for author in inner.get("authors") or ([inner["author"]] if isinstance(inner.get("author"), dict) else []):
-            if isinstance(author, dict):
-                names.extend(str(author[k]) for k in ("login", "name") if author.get(k))
-                user = author.get("user")
-                if isinstance(user, dict) and user.get("login"):
-                    names.append(str(user["login"]))
-        message = "\n".join(str(inner.get(k) or "") for k in ("messageHeadline", "messageBody", "message"))
-        names.extend(match.group(1) for match in _COAUTHOR.finditer(message))
+    for inner in _inner_commits(item):
+        names.extend(_commit_names(inner))
     provenance = item.raw("x_provenance")
     if isinstance(provenance, dict):
         names.extend(str(name) for name in provenance.get("coauthors") or [] if name)
@@ -215,26 +231,10 @@ def _commit_authors(item: Item) -> tuple[str, ...]:
 def _pull_commits(item: Item) -> tuple[PullCommit, ...]:
     """Each listed commit with its authors and co-authors (gh ``commits`` or GraphQL shape)."""
     commits: list[PullCommit] = []
-    for entry in item.list_of("commits"):
-        if not isinstance(entry, dict):
-            continue
-        inner = entry.get("commit") if isinstance(entry.get("commit"), dict) else entry
+    for inner in _inner_commits(item):
         oid = inner.get("oid") or inner.get("sha")
-        if not isinstance(oid, str) or not oid:
-            continue
-        names: list[str] = []
-        authors = inner.get("authors")
-        if isinstance(authors, dict):
-            authors = authors.get("nodes")
-        for author in authors or ([inner["author"]] if isinstance(inner.get("author"), dict) else []):
-            if isinstance(author, dict):
-                names.extend(str(author[k]) for k in ("login", "name") if author.get(k))
-                user = author.get("user")
-                if isinstance(user, dict) and user.get("login"):
-                    names.append(str(user["login"]))
-        message = "\n".join(str(inner.get(k) or "") for k in ("messageHeadline", "messageBody", "message"))
-        names.extend(match.group(1) for match in _COAUTHOR.finditer(message))
-        commits.append(PullCommit(oid, tuple(dict.fromkeys(names))))
+        if isinstance(oid, str) and oid:
+            commits.append(PullCommit(oid, tuple(dict.fromkeys(_commit_names(inner)))))
     return tuple(commits)
 
 

@@ -99,36 +99,6 @@ class Checkout:
                 texts[blob] = data.decode("utf-8", errors="replace")
         return texts
 
-    def read_files(self, commit: str, paths: list[str], max_bytes: int) -> dict[str, str]:
-        """Contents of ``paths`` at ``commit`` via one ``git cat-file --batch`` call.
-
-        Files larger than ``max_bytes`` and binary files are skipped.
-        """
-        request = "".join(f"{commit}:{path}\n" for path in paths)
-        process = subprocess.run(
-            ["git", "-C", str(self.path), "cat-file", "--batch"],
-            input=request.encode("utf-8"),
-            capture_output=True,
-            check=False,
-        )
-        output = process.stdout
-        contents: dict[str, str] = {}
-        offset = 0
-        for path in paths:
-            newline = output.find(b"\n", offset)
-            if newline < 0:
-                break
-            header = output[offset:newline].split()
-            offset = newline + 1
-            if len(header) < 3 or header[1] == b"missing":
-                continue
-            size = int(header[2])
-            blob = output[offset:offset + size]
-            offset += size + 1
-            if size <= max_bytes and b"\0" not in blob[:8000]:
-                contents[path] = blob.decode("utf-8", errors="replace")
-        return contents
-
     def history(self, ref: str = "HEAD", limit: int | None = None, first_parent: bool = True) -> list[Commit]:
         """Commits reachable from ``ref``, newest first, with changed paths.
 
