@@ -140,3 +140,26 @@ def test_components_default_to_top_level_folders(write_json):
     record = analysis.issues[0]
     assert {c.name for c in record.components} == {"docs", "src"}
     assert any("label 'area/docs'" in c.reason for c in record.components)
+
+
+def test_graphql_relations_become_dependencies(tmp_path):
+    nodes = [
+        {"number": 1, "title": "Epic", "body": "", "state": "OPEN", "createdAt": "2026-01-05T10:00:00Z",
+         "subIssues": {"nodes": [{"number": 2}]}},
+        {"number": 2, "title": "Part", "body": "", "state": "OPEN", "createdAt": "2026-01-05T10:00:00Z",
+         "parent": {"number": 1}, "blocking": {"nodes": [{"number": 3}]}},
+        {"number": 3, "title": "Later", "body": "", "state": "OPEN", "createdAt": "2026-01-05T10:00:00Z"},
+        {"number": 4, "title": "Waits", "body": "", "state": "OPEN", "createdAt": "2026-01-05T10:00:00Z",
+         "blockedBy": {"nodes": [{"number": 2}]}},
+    ]
+    path = tmp_path / "issues.json"
+    path.write_text(json.dumps({"data": {"repository": {"issues": {"nodes": nodes}}}}), encoding="utf-8")
+    analysis = api.analyze(api.Source(issues=path))
+    by_number = {record.number: record for record in analysis.issues}
+    assert by_number[1].readiness.status == "blocked"
+    assert [(d.number, d.kind) for d in by_number[1].dependencies] == [(2, "child")]
+    assert by_number[2].readiness.status == "ready"
+    assert {(d.number, d.kind) for d in by_number[2].dependencies} == {(1, "parent")}
+    assert by_number[3].readiness.status == "blocked"
+    assert [(d.number, d.kind, d.source) for d in by_number[3].dependencies] == [(2, "blocked-by", "blocking (blocks)")]
+    assert by_number[4].readiness.status == "blocked"

@@ -82,9 +82,10 @@ class Dependency:
     """An edge "this issue depends on ``target``".
 
     ``kind`` is ``blocked-by`` (the issue cannot start before the target closes),
-    ``parent`` (the target is this issue's parent, which does not block) or
-    ``child`` (a sub-issue or task-list item, which blocks closing this issue, so
-    it is treated as blocking). ``source`` says where the edge was read:
+    ``blocks`` (the target cannot start before this issue closes; analysis turns
+    it into a ``blocked-by`` edge on the target), ``parent`` (the target is this
+    issue's parent, which does not block) or ``child`` (a sub-issue or task-list
+    item, which blocks closing this issue, so it is treated as blocking). ``source`` says where the edge was read:
     ``text``, ``task-list``, ``sub-issues``, ``blocked-by``, ``x_dependencies``.
     """
 

@@ -82,10 +82,14 @@ def dependency_edges(issues: Iterable[Issue]) -> dict[int, list[Dependency]]:
         own += [Dependency(n, "done-task", "task-list") for n in parsed.done_tasks]
         for number in parsed.blocks:
             edges[number].append(Dependency(issue.number, "blocked-by", "text (blocks)"))
-        # A parent (an epic or tracking issue) cannot finish before its children.
+        # A parent (an epic or tracking issue) cannot finish before its children,
+        # and a "blocks" relation is the target's blocked-by edge.
         for edge in own:
             if edge.kind == "parent":
                 edges[edge.target].append(Dependency(issue.number, "child", f"{edge.source} (parent of)"))
+            elif edge.kind == "blocks":
+                edges[edge.target].append(Dependency(issue.number, "blocked-by", f"{edge.source} (blocks)"))
+        own = [edge for edge in own if edge.kind != "blocks"]
         edges[issue.number].extend(d for d in own if d.target != issue.number)
     return edges
 

@@ -106,6 +106,8 @@ def _structured_dependencies(item: Item) -> list[Dependency]:
     edges: list[Dependency] = []
     for number in parse_numbers(item, "blockedBy"):
         edges.append(Dependency(number, "blocked-by", "blocked-by"))
+    for number in parse_numbers(item, "blocking"):
+        edges.append(Dependency(number, "blocks", "blocking"))
     for number in parse_numbers(item, "subIssues"):
         edges.append(Dependency(number, "child", "sub-issues"))
     for number in parse_numbers(item, "trackedIssues"):
