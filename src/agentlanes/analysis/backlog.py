@@ -3,7 +3,6 @@ readiness, footprint, conflicts, parallel group and recommended agent."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,26 +11,20 @@ from agentlanes import __version__
 from agentlanes.analysis import artifact as art
 from agentlanes.analysis.components import infer_components
 from agentlanes.analysis.dependencies import dependency_edges, resolve_dependencies
-from agentlanes.analysis.footprint import PredictedFile, build_cached
+from agentlanes.analysis.footprint import FootprintPredictor, build_cached
 from agentlanes.analysis.footprint.checkout import CheckoutProviders
 from agentlanes.analysis.kinds import classify_type
 from agentlanes.analysis.paths import ComponentIndex, known_paths, resolve_components
 from agentlanes.analysis.size import estimate_size
-from agentlanes.analysis.tasks import (
-    assess_readiness,
-    open_pulls_by_issue,
-    priority_score,
-    referenced_issues,
-    replay_tasks,
-)
+from agentlanes.analysis.records import TaskFindings, agent_record, in_flight_items, issue_record, summary
+from agentlanes.analysis.tasks import assess_readiness, open_pulls_by_issue, priority_score, replay_tasks
 from agentlanes.config import Config
-from agentlanes.model import Dataset, Issue, IssueState, PullRequest, PullState
+from agentlanes.model import Dataset, Dependency, Issue, IssueState, PullRequest, PullState
 from agentlanes.routing.conflicts import ConflictRule, conflicting_pairs
-from agentlanes.routing.fitness import AgentHistory, Record, TypeRecord, build_history, rank_agents
+from agentlanes.routing.fitness import AgentHistory, build_history, rank_agents
 from agentlanes.routing.groups import parallel_groups
 from agentlanes.timeutil import format_timestamp
 
-MAX_LISTED_CONFLICTS = 50
 FOOTPRINT_TOP = 20
 DEFAULT_REPLAY_HORIZON = timedelta(days=14)
 
@@ -65,87 +58,101 @@ def _tasks(inputs: AnalysisInputs) -> tuple[list[Issue], str]:
     return [issue for issue in dataset.issues if issue.state is IssueState.OPEN], "issues"
 
 
-def _in_flight(dataset: Dataset) -> list[art.InFlightItem]:
-    items = []
-    for pull in dataset.pulls:
-        if pull.state is not PullState.OPEN:
-            continue
-        items.append(
-            art.InFlightItem(
-                kind="pull",
-                number=pull.number,
-                title=pull.title,
-                agent=pull.attribution.agent,
-                author_kind=pull.attribution.kind.value,
-                draft=pull.is_draft,
-                files=list(pull.file_paths),
-                issues=sorted(referenced_issues(pull)),
-                created_at=format_timestamp(pull.created_at),
-            )
-        )
-    return items
+@dataclass(frozen=True)
+class _Context:
+    """What every task's assessment reads."""
+
+    config: Config
+    predictor: FootprintPredictor
+    components: ComponentIndex
+    history: AgentHistory
+    edges: dict[int, list[Dependency]]
+    states: dict[int, IssueState]
+    linked: dict[int, list[int]]
+
+
+def _assess(task: Issue, context: _Context) -> TaskFindings:
+    config = context.config
+    decision = classify_type(task)
+    footprint = context.predictor.predict_text(task.text, decision.value, top=FOOTPRINT_TOP)
+    evidence = infer_components(task, footprint, context.components)
+    size = estimate_size(task, decision.value, len(footprint), len(evidence))
+    score, priority_reasons = priority_score(task, config.priorities)
+    dependencies = resolve_dependencies(task, context.edges, context.states)
+    return TaskFindings(
+        task=task,
+        decision=decision,
+        footprint=footprint,
+        evidence=evidence,
+        size=size,
+        score=score,
+        priority_reasons=priority_reasons,
+        dependencies=dependencies,
+        readiness=assess_readiness(task, dependencies, context.linked),
+        ranking=rank_agents(config.agents, decision.value, [e.name for e in evidence], size.label, context.history),
+    )
+
+
+def _context(inputs: AnalysisInputs, config: Config, tasks: list[Issue], tasks_from: str,
+             components: ComponentIndex) -> _Context:
+    dataset = inputs.dataset
+    merged_before = [p for p in dataset.pulls if p.state is not PullState.OPEN]
+    history = (
+        build_history(merged_before, pull_type, lambda pull: _pull_components(pull, components))
+        if config.agents else AgentHistory.empty()
+    )
+    states = {issue.number: issue.state for issue in dataset.issues}
+    states.update({task.number: IssueState.OPEN for task in tasks})
+    return _Context(
+        config=config,
+        predictor=build_cached(dataset, dataset.now, inputs.providers),
+        components=components,
+        history=history,
+        edges=dependency_edges(list(dataset.issues) + (tasks if tasks_from != "issues" else [])),
+        states=states,
+        linked=open_pulls_by_issue(dataset.pulls) if tasks_from == "issues" else {},
+    )
+
+
+def _conflicts(findings: list[TaskFindings], config: Config, rule: ConflictRule) -> tuple[int, dict[int, list[int]]]:
+    """Count conflicting pairs and list each task's conflicting neighbours."""
+    footprints = {f.task.number: {p.path: p.score for p in f.footprint if not config.conflict.ignores(p.path)}
+                  for f in findings}
+    component_sets = {f.task.number: [e.name for e in f.evidence] for f in findings}
+    pairs = conflicting_pairs(footprints, component_sets, rule)
+    neighbours: dict[int, list[int]] = {f.task.number: [] for f in findings}
+    for a, b in pairs:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    return len(pairs), neighbours
 
 
 def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
     """Analyse the open backlog of ``inputs.dataset`` as of its ``now``."""
     dataset = inputs.dataset
-    now: datetime | None = dataset.now
     tasks, tasks_from = _tasks(inputs)
     paths = known_paths(dataset, inputs.tree)
     components = resolve_components(config, paths)
-    component_index = ComponentIndex(components)
-    providers = inputs.providers
-    predictor = build_cached(dataset, now, providers)
-    merged_before = [p for p in dataset.pulls if p.state is not PullState.OPEN]
-    history = (
-        build_history(merged_before, pull_type, lambda pull: _pull_components(pull, component_index))
-        if config.agents else AgentHistory.empty()
-    )
+    context = _context(inputs, config, tasks, tasks_from, ComponentIndex(components))
+    findings = [_assess(task, context) for task in tasks]
 
-    states = {issue.number: issue.state for issue in dataset.issues}
-    states.update({task.number: IssueState.OPEN for task in tasks})
-    edges = dependency_edges(list(dataset.issues) + (tasks if tasks_from != "issues" else []))
-    linked = open_pulls_by_issue(dataset.pulls) if tasks_from == "issues" else {}
     rule = ConflictRule(config.conflict.method, config.conflict.footprint_threshold)
-
-    partial: list[dict] = []
-    for task in tasks:
-        decision = classify_type(task)
-        footprint: list[PredictedFile] = predictor.predict_text(task.text, decision.value, top=FOOTPRINT_TOP)
-        evidence = infer_components(task, footprint, component_index)
-        size = estimate_size(task, decision.value, len(footprint), len(evidence))
-        score, priority_reasons = priority_score(task, config.priorities)
-        dependencies = resolve_dependencies(task, edges, states)
-        readiness = assess_readiness(task, dependencies, linked)
-        ranking = rank_agents(config.agents, decision.value, [e.name for e in evidence], size.label, history)
-        partial.append(
-            dict(task=task, decision=decision, footprint=footprint, evidence=evidence, size=size,
-                 score=score, priority_reasons=priority_reasons, dependencies=dependencies,
-                 readiness=readiness, ranking=ranking)
-        )
-
-    footprints = {p["task"].number: {f.path: f.score for f in p["footprint"] if not config.conflict.ignores(f.path)}
-                  for p in partial}
-    component_sets = {p["task"].number: [e.name for e in p["evidence"]] for p in partial}
-    pairs = conflicting_pairs(footprints, component_sets, rule)
-    neighbours: dict[int, list[int]] = {p["task"].number: [] for p in partial}
-    for a, b in pairs:
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-    ready = [p["task"].number for p in partial if p["readiness"].status == "ready"]
-    priorities = {p["task"].number: p["score"] for p in partial}
-    groups = parallel_groups(ready, neighbours, priorities)
+    pair_count, neighbours = _conflicts(findings, config, rule)
+    ready = [f.task.number for f in findings if f.readiness.status == "ready"]
+    groups = parallel_groups(ready, neighbours, {f.task.number: f.score for f in findings})
     group_of = {number: index for index, members in enumerate(groups, 1) for number in members}
+    component_sets = {f.task.number: [e.name for e in f.evidence] for f in findings}
 
     origin = "issue" if tasks_from == "issues" else "pull-request replay"
-    issues = [_issue_record(p, origin, neighbours, group_of) for p in partial]
+    issues = [issue_record(found, origin, neighbours, group_of) for found in findings]
     issues.sort(key=lambda record: (-record.priority.score, record.number))
+    predictor = context.predictor
     return art.BacklogAnalysis(
         generated_by=f"agentlanes {__version__}",
         repository=dataset.name,
         source=dataset.origin,
         as_of=format_timestamp(dataset.as_of),
-        now=format_timestamp(now),
+        now=format_timestamp(dataset.now),
         config_source=config.source,
         conflict_method=rule.method,
         conflict_threshold=rule.tau,
@@ -157,7 +164,7 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
             fitted=predictor.calibrator.trained,
             weights={name: round(value, 4) for name, value in predictor.calibrator.weights().items()},
         ),
-        summary=_summary(issues, groups, len(pairs)),
+        summary=summary(issues, groups, pair_count),
         components=[art.ComponentDefinition(name=c.name, paths=list(c.globs), source=c.source) for c in components],
         issues=issues,
         parallel_groups=[
@@ -168,8 +175,8 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
             )
             for index, members in enumerate(groups, 1)
         ],
-        in_flight=_in_flight(dataset),
-        agent_records=[_agent_record(row) for row in history.rows],
+        in_flight=in_flight_items(dataset),
+        agent_records=[agent_record(row) for row in context.history.rows],
         notes=list(dataset.notes),
         skipped=[art.SkippedItem(source=s.source, item=s.item, reason=s.reason) for s in dataset.skips],
     )
@@ -177,83 +184,3 @@ def analyze(inputs: AnalysisInputs, config: Config) -> art.BacklogAnalysis:
 
 def _pull_components(pull: PullRequest, index: ComponentIndex) -> set[str]:
     return {name for name in (index.component_of(path) for path in pull.file_paths) if name}
-
-
-def _agent_record(row: TypeRecord) -> art.AgentRecord:
-    def hours(record: Record) -> list[float]:
-        return [round(h, 2) for h in record.merge_hours]
-
-    return art.AgentRecord(
-        agent=row.agent, type=row.type, merged=row.record.merged, abandoned=row.record.abandoned,
-        merge_hours=hours(row.record),
-        components=[
-            art.ComponentRecord(component=name, merged=r.merged, abandoned=r.abandoned, merge_hours=hours(r))
-            for name, r in row.components.items()
-        ],
-    )
-
-
-def _issue_record(
-    p: dict, origin: str, neighbours: dict[int, list[int]], group_of: dict[int, int]
-) -> art.IssueAnalysis:
-    task: Issue = p["task"]
-    ranking = p["ranking"]
-    best = next((f for f in ranking if f.eligible), None)
-    conflicts = sorted(neighbours[task.number])
-    return art.IssueAnalysis(
-        number=task.number,
-        title=task.title,
-        url=task.url,
-        origin=origin,
-        created_at=format_timestamp(task.created_at),
-        labels=list(task.label_names),
-        author=task.author.login,
-        type=art.TypeInfo(value=p["decision"].value, rule=p["decision"].rule),
-        components=[art.ComponentInfo(name=e.name, reason=e.reason) for e in p["evidence"]],
-        size=art.SizeInfo(label=p["size"].label, points=p["size"].points, reasons=list(p["size"].reasons)),
-        priority=art.PriorityInfo(score=p["score"], reasons=p["priority_reasons"]),
-        dependencies=[
-            art.DependencyInfo(number=d.target, kind=d.kind, source=d.source, target_state=d.target_state,
-                               blocking=d.blocking)
-            for d in p["dependencies"]
-        ],
-        readiness=art.ReadinessInfo(
-            status=p["readiness"].status,
-            reasons=list(p["readiness"].reasons),
-            open_pulls=list(p["readiness"].open_pulls),
-            assignees=list(p["readiness"].assignees),
-        ),
-        footprint=[art.FootprintFile(path=f.path, score=f.score, signals=list(f.signals)) for f in p["footprint"]],
-        conflicts_with=conflicts[:MAX_LISTED_CONFLICTS],
-        conflict_count=len(conflicts),
-        parallel_group=group_of.get(task.number),
-        recommendation=art.Recommendation(
-            agent=best.agent if best else None,
-            score=best.score if best else 0.0,
-            reasons=list(best.reasons) if best else ["no routable agent is eligible for this task"],
-            alternatives=[
-                art.AgentScore(agent=f.agent, score=f.score, eligible=f.eligible, reasons=list(f.reasons))
-                for f in ranking
-                if not best or f.agent != best.agent
-            ],
-        ),
-    )
-
-
-def _summary(issues: list[art.IssueAnalysis], groups: list[list[int]], pair_count: int) -> art.Summary:
-    statuses = Counter(record.readiness.status for record in issues)
-    return art.Summary(
-        open_issues=len(issues),
-        ready=statuses["ready"],
-        blocked=statuses["blocked"],
-        in_progress=statuses["in_progress"],
-        assigned=statuses["assigned"],
-        by_type=dict(sorted(Counter(r.type.value for r in issues).items())),
-        by_component=dict(sorted(Counter(c.name for r in issues for c in r.components).items())),
-        recommended_agents=dict(
-            sorted(Counter(r.recommendation.agent or "none" for r in issues).items())
-        ),
-        parallel_groups=len(groups),
-        largest_parallel_group=max((len(g) for g in groups), default=0),
-        conflicting_pairs=pair_count,
-    )
