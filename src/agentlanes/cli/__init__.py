@@ -17,7 +17,6 @@ from agentlanes import __version__
 from agentlanes.cli import console
 from agentlanes.cli.options import with_output_flags
 from agentlanes.errors import (
-    EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
@@ -36,7 +35,7 @@ Exit codes:
   {EXIT_INVALID}    invalid input, options or configuration
   {EXIT_REMOTE}    GitHub or git failed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
-  {EXIT_BROKEN_PIPE}  stdout was closed early (e.g. piped into head)
+A reader closing stdout early (e.g. `| head`) ends the command quietly.
 
 \b
 Environment:
@@ -100,11 +99,9 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
-        return exc.exit_code
+        return EXIT_INVALID
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except BrokenPipeError:
-        raise
     except OSError as exc:
         if exc.filename is None:
             return _internal_error(exc)
@@ -116,15 +113,12 @@ def _run(argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; convert errors into messages on stderr and exit codes."""
+    """Run the command line; convert errors into messages on stderr and exit codes.
+
+    click itself ends a run whose stdout reader went away (EPIPE) with exit code 0.
+    """
     console.reset()
-    try:
-        return _run(argv)
-    except BrokenPipeError:
-        # Whoever read stdout has gone; point stdout at /dev/null so the exit flush cannot fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+    return _run(argv)
 
 
 def entry_point() -> None:
