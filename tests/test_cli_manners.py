@@ -118,6 +118,10 @@ def test_json_sync_and_export(run_cli, github: FakeGitHub, tmp_path: Path):
     exported, _ = run_json(run_cli, "export", tmp_path / "s.db", tmp_path / "export")
     assert exported["pulls"] == 15
     assert exported["directory"] == str(tmp_path / "export")
+    written, _ = run_json(run_cli, "init", "-R", "octo/demo", "--db", tmp_path / "s.db", "-o", "from-store.toml")
+    assert [item["label"] for item in written["priorities"]] == ["bug"]
+    header = " ".join(line.removeprefix("#") for line in written["text"].splitlines()[:6]).split()
+    assert f"in octo/demo in the store {tmp_path / 's.db'}." in " ".join(header)
 
 
 def test_json_demo(run_cli, tmp_path: Path):

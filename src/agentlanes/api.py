@@ -459,7 +459,10 @@ def init(
     if source is not None:
         # The built-in configuration, so that an existing agentlanes.toml cannot stop init.
         dataset, _ = load(source, build_config({}, "built-in defaults"))
-        origin = str(source.from_dir or source.github_repo or source.db or source.issues or source.pulls)
+        if source.uses_store:
+            origin = f"{source.github_repo or 'the repository'} in the store {source.db or 'in the user cache folder'}"
+        else:
+            origin = str(source.from_dir or source.issues or source.pulls)
     found = survey(checkout, dataset, origin)
     text = render_checked(found)
     if target is not None:

@@ -47,18 +47,18 @@ class _Frozen(BaseModel):
 
 
 class Trigger(_Frozen):
-    """How an issue is handed to an agent on GitHub."""
+    """The action that hands an issue to an agent on GitHub."""
 
     kind: Literal["assignee", "label", "comment", "command"] = Field(
         description="`assignee`: assign `value` to the issue. `label`: add the label `value`. "
         "`comment`: post `value` as a comment. `command`: run `value` as a shell command, "
         "with `{number}` and `{repo}` replaced by the issue number and `OWNER/REPO`."
     )
-    value: str = Field(min_length=1, description="The login, label, comment text or command, as `kind` says.")
+    value: str = Field(min_length=1, description="The login, label, comment text or command that `kind` selects.")
 
 
 class Strengths(_Frozen):
-    """What an agent is good at; raises its fitness score, never excludes a task."""
+    """An agent's strong suits. They raise its fitness score and never exclude a task."""
 
     types: tuple[TaskType, ...] = Field(default=(), description="Task types the agent does well.")
     components: tuple[str, ...] = Field(
@@ -70,7 +70,7 @@ class Strengths(_Frozen):
 
 
 class Eligibility(_Frozen):
-    """What an agent may take at all; an empty list means no restriction."""
+    """Limits on the tasks an agent may take at all. An empty list means no restriction."""
 
     types: tuple[TaskType, ...] = Field(default=(), description="Only tasks of these types go to the agent.")
     components: tuple[str, ...] = Field(default=(), description="Only tasks in these components go to the agent.")
@@ -158,7 +158,7 @@ class ConflictConfig(_Frozen):
 
 
 class ClassificationConfig(_Frozen):
-    """How pull-request authors are classified."""
+    """Rules for classifying pull-request authors."""
 
     dependency_bots: tuple[str, ...] = Field(
         default=("dependabot", "renovate", "renovate-bot", "pyup-bot", "snyk-bot"),

@@ -1,7 +1,7 @@
 """Read the configuration model's JSON Schema: the node behind a key, and its allowed values in words.
 
 Error messages (``agentlanes.config_errors``) and the generated reference
-(docs/configuration.md) both describe keys from here, so they say the same thing.
+(docs/configuration.md) both describe keys from here, so they never disagree.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def set_json_output(value: bool) -> None:
 
 
 def json_output() -> bool:
-    """Whether ``--json`` was given: stdout then carries only the JSON result."""
+    """Return whether ``--json`` was given; stdout then carries only the JSON result."""
     return _json_output
 
 

@@ -84,7 +84,7 @@ def _default_text(field: Node) -> str:
 
 
 def _section(title: str, node: Node) -> list[str]:
-    """One table of keys, then a subsection for every nested table."""
+    """Render one table of keys, then a subsection for every nested table."""
     node = resolve(node)
     lines = [f"## {title}", ""]
     if node.get("description"):

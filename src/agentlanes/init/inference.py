@@ -36,7 +36,7 @@ def _matches(path: str, globs: Iterable[str]) -> bool:
 
 def _codeowners_components(rules: Sequence[OwnerRule], tree: Sequence[str], where: str) -> tuple[
         list[InferredComponent], list[str]]:
-    """One component per rule that matches a file, the last rule first (it wins in CODEOWNERS too)."""
+    """Build one component per rule that matches a file, the last rule first because it wins in CODEOWNERS."""
     components: list[InferredComponent] = []
     notes: list[str] = []
     taken: dict[str, int] = {}
@@ -84,7 +84,7 @@ def infer_components(tree: Sequence[str], rules: Sequence[OwnerRule] = (), where
 
 @dataclass(frozen=True, slots=True)
 class PriorityLabel:
-    """A label that looks like a priority, its weight and the open issues carrying it."""
+    """Priority-like label with its weight and the number of open issues carrying it."""
 
     label: str
     weight: float

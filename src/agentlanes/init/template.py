@@ -1,7 +1,7 @@
 """Render the commented ``agentlanes.toml`` that ``agentlanes init`` writes.
 
 The comment above each key is its description from the configuration model, so
-the file and docs/configuration.md say the same thing.
+the file and docs/configuration.md never disagree.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _AGENT_KEYS = ("name", "display_name", "capacity", "daily_quota", "prior", "trig
 
 @dataclass(frozen=True)
 class Survey:
-    """What ``agentlanes init`` found in the checkout and the data, and what it made of it."""
+    """Findings of ``agentlanes init`` in the checkout and the data, and the settings drawn from them."""
 
     title: str
     sources: tuple[str, ...]
@@ -35,8 +35,10 @@ class Survey:
     tracked_files: int = 0
 
 
-def _comment(text: str, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, _WIDTH - len(indent) - 2, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ")
+def _comment(text: str) -> list[str]:
+    # Paths and labels stay whole: no breaks at hyphens or inside long words.
+    return textwrap.wrap(text, _WIDTH, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False,
+                         break_long_words=False)
 
 
 def _key_comment(*location: str | int) -> list[str]:
