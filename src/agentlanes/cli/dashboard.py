@@ -71,5 +71,5 @@ def command(source: api.Source, config, as_of: str | None, since: str | None, un
     rate = board.conflict_rate
     info(f"{board.repository}: {sum(w.merged for w in board.merged_per_week)} PRs merged in "
          f"{len(board.window.weeks)} weeks, {board.active_streams.current} open now, "
-         f"{rate.label.lower()} {'n/a' if rate.rate is None else f'{100 * rate.rate:.1f}%'}")
+         f"{rate.label[:1].lower()}{rate.label[1:]} {'n/a' if rate.rate is None else f'{100 * rate.rate:.1f}%'}")
     return board
