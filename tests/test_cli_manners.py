@@ -213,7 +213,7 @@ def test_exit_code_remote_failure(run_cli, github: FakeGitHub, tmp_path: Path, m
     monkeypatch.setenv("GH_TOKEN", "ghp_wrong_token")
     result = run_cli("sync", "octo/demo", "--db", tmp_path / "s.db", "--transport", "http")
     assert result.code == 3, result.err
-    assert "error: issues page 1 of octo/demo failed: HTTP 401 Bad credentials" in result.err
+    assert result.err.startswith("error: issues page 1 of octo/demo failed: HTTP 401 Bad credentials")
     assert "Traceback" not in result.err
 
 

@@ -57,7 +57,8 @@ def test_writes_valid_commented_file(run_cli, checkout: Repo, tmp_path: Path):
     ]
     assert [agent.name for agent in config.routable_agents] == ["copilot", "codex", "jules", "claude", "devin"]
     assert text.startswith("# agentlanes configuration for octo-repo\n")
-    assert ".github/CODEOWNERS (5 rules)" in text
+    header = " ".join(line.removeprefix("# ") for line in text.splitlines()[:6])
+    assert f"from the checkout at {checkout.path} (9 tracked files); .github/CODEOWNERS (5 rules)." in header
     assert "# From .github/CODEOWNERS line 3: /src/api/ @octo/api." in text
     assert "line 6 (/ghost/) matches no file in the checkout; left" in text
     assert "line 2 (*) covers every file; it is not a component" in text
@@ -125,7 +126,8 @@ def test_priorities_from_labels(run_cli, write_json, tmp_path: Path, checkout: R
     assert '"priority: high" = 4.0  # high priority, 2 open issues' in text
     assert "security = 4.0  # security, 0 open issues" in text
     assert "wontfix" not in text
-    assert "the labels of 5 issues and 1 pull requests" in text
+    header = " ".join(line.removeprefix("# ") for line in text.splitlines()[:6])
+    assert f"the labels of 5 issues and 1 pull requests in {folder}." in header
 
 
 def test_no_priority_labels_keeps_builtin_table(run_cli, write_json, tmp_path: Path):
