@@ -203,11 +203,18 @@ def test_bad_config_fails_the_step(served: FakeGitHub, runner_env: dict[str, str
 
 @pytest.mark.skipif("dispatch" not in cli.commands, reason="agentlanes dispatch is not in this build")
 def test_action_dispatch_step(served: FakeGitHub, runner_env: dict[str, str], tmp_path: Path):
-    # NOTE: written before `agentlanes dispatch` was merged; it runs once the command is registered.
+    # NOTE: written before `agentlanes dispatch` and the fake's REST issue routes were merged; it has not run yet.
+    rest = pytest.importorskip("fakes.github_api.rest")
+    rest.register_issue_routes(served)
     inputs = {"repository": "octo/maxwell", "token": served.token, "dispatch": "true"}
     run = run_action(inputs, tmp_path / "workspace", runner_env)
     assert run.outcomes["step9"] == "success"
-    assert (run.workspace / ".agentlanes" / "dispatch_log.jsonl").is_file()
+    plan = json.loads((run.workspace / "artifacts/orchestration/routing_plan.json").read_text("utf-8"))
+    writes = [request.path for request in served.log if request.method == "POST" and "/issues/" in request.path]
+    for task in plan["selected"]:
+        assert sum(f"/issues/{task['number']}/" in path for path in writes) == 1, task["number"]
+    log = (run.workspace / ".agentlanes" / "dispatch_log.jsonl").read_text("utf-8").splitlines()
+    assert len(log) >= len(plan["selected"])
 
 
 def test_example_workflow_uses_the_action():

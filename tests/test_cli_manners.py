@@ -249,9 +249,9 @@ def _sleeping(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to see the process wait")
 def test_exit_code_interrupted(tmp_path: Path):
+    Repo(tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "agentlanes", "predict", "--repo", str(tmp_path), "-"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
-    Repo(tmp_path)
     # predict reads the task text from stdin first; once the process sleeps for a while, it waits there.
     deadline = time.monotonic() + 60
     quiet_checks = 0

@@ -68,12 +68,6 @@ def info(message: str) -> None:
         stderr_console().print(message, markup=False)
 
 
-def warning(message: str) -> None:
-    """Print a warning on stderr, also under --quiet."""
-    console = stderr_console()
-    console.print(f"warning: {message}", markup=False, style=None if console.no_color else "yellow")
-
-
 def error(message: str) -> None:
     console = stderr_console()
     console.print(f"error: {message}", markup=False, style=None if console.no_color else "bold red")
