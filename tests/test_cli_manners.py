@@ -120,8 +120,8 @@ def test_json_sync_and_export(run_cli, github: FakeGitHub, tmp_path: Path):
     assert exported["directory"] == str(tmp_path / "export")
     written, _ = run_json(run_cli, "init", "-R", "octo/demo", "--db", tmp_path / "s.db", "-o", "from-store.toml")
     assert [item["label"] for item in written["priorities"]] == ["bug"]
-    header = " ".join(line.removeprefix("#") for line in written["text"].splitlines()[:6]).split()
-    assert f"in octo/demo in the store {tmp_path / 's.db'}." in " ".join(header)
+    header = " ".join(line.removeprefix("#").strip() for line in written["text"].split("\n\n", 1)[0].splitlines())
+    assert f"in octo/demo in the store {tmp_path / 's.db'}." in header
 
 
 def test_json_demo(run_cli, tmp_path: Path):

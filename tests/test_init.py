@@ -39,6 +39,12 @@ def checkout(tmp_path: Path) -> Repo:
     return repo
 
 
+def file_header(text: str) -> str:
+    """Return the file's opening comment as one line, however it was wrapped."""
+    block = text.split("\n\n", 1)[0]
+    return " ".join(line.removeprefix("#").strip() for line in block.splitlines())
+
+
 def init(run_cli, *args: str):
     result = run_cli("init", *args)
     assert result.code == 0, result.err
@@ -57,7 +63,7 @@ def test_writes_valid_commented_file(run_cli, checkout: Repo, tmp_path: Path):
     ]
     assert [agent.name for agent in config.routable_agents] == ["copilot", "codex", "jules", "claude", "devin"]
     assert text.startswith("# agentlanes configuration for octo-repo\n")
-    header = " ".join(line.removeprefix("# ") for line in text.splitlines()[:6])
+    header = file_header(text)
     assert f"from the checkout at {checkout.path} (9 tracked files); .github/CODEOWNERS (5 rules)." in header
     assert "# From .github/CODEOWNERS line 3: /src/api/ @octo/api." in text
     assert "line 6 (/ghost/) matches no file in the checkout; left" in text
@@ -126,7 +132,7 @@ def test_priorities_from_labels(run_cli, write_json, tmp_path: Path, checkout: R
     assert '"priority: high" = 4.0  # high priority, 2 open issues' in text
     assert "security = 4.0  # security, 0 open issues" in text
     assert "wontfix" not in text
-    header = " ".join(line.removeprefix("# ") for line in text.splitlines()[:6])
+    header = file_header(text)
     assert f"the labels of 5 issues and 1 pull requests in {folder}." in header
 
 
