@@ -150,7 +150,7 @@ class ConflictConfig(_Frozen):
     footprint_threshold: Number = Field(
         default=0.25, ge=0.0, le=1.0,
         description="Two tasks conflict on a file when the product of their probabilities of changing it is at "
-        "least this (0.25: both at 0.5, or 0.9 and 0.3).",
+        "least this; 0.25, for example, is reached by 0.5 and 0.5 or by 0.9 and 0.3.",
     )
     lock_open_pulls: Boolean = Field(
         default=True, description="Make the changed files of open pull requests unavailable to new tasks."

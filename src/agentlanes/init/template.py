@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentlanes.config import DEFAULT_PRIORITIES, ClassificationConfig, ConflictConfig, default_agents_document
-from agentlanes.config_schema import allowed_text, node_at
+from agentlanes.config_schema import allowed_text, node_at, table_keys
 from agentlanes.init.inference import InferredComponent, PriorityLabel
 from agentlanes.init.tomltext import toml_key, toml_value
 
@@ -61,7 +61,7 @@ def _header(survey: Survey) -> list[str]:
 def _conflict_section() -> list[str]:
     defaults = ConflictConfig()
     lines = _comment("When two tasks may not be in flight together.") + ["[conflict]"]
-    for key in ("method", "footprint_threshold", "lock_open_pulls"):
+    for key in table_keys(node_at(("conflict",)) or {}):
         lines += _key_comment("conflict", key)
         lines.append(f"{key} = {toml_value(getattr(defaults, key))}")
     return lines + [""]
@@ -138,7 +138,7 @@ def _classification_section() -> list[str]:
     defaults = ClassificationConfig()
     lines = _comment("How pull-request authors are classified; the defaults are shown commented out.")
     lines.append("# [classification]")
-    for key in ("dependency_bots", "coauthor_means_agent"):
+    for key in table_keys(node_at(("classification",)) or {}):
         lines += [f"# {line.removeprefix('# ')}" for line in _key_comment("classification", key)]
         lines.append(f"# {key} = {toml_value(getattr(defaults, key))}")
     return lines + [""]
