@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test install bench schemas clean
+.PHONY: demo test install bench schemas docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: $(TEST_STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/python -m agentlanes.schemas
+
+# Regenerate docs/cli.md (from --help) and docs/configuration.md (from the configuration model).
+docs: $(STAMP)
+	$(BIN)/python -m agentlanes.docgen docs
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache

@@ -90,7 +90,7 @@ def test_configured_prior_replaces_the_default():
 
 def test_invalid_prior_is_rejected():
     document = {"agents": [{"name": "codex", "prior": 1.5, "trigger": {"kind": "label", "value": "x"}}]}
-    with pytest.raises(ConfigError, match="agents.0.prior"):
+    with pytest.raises(ConfigError, match=r"agents\[0\]\.prior"):
         build_config(document, "agents.toml")
 
 

@@ -107,6 +107,6 @@ def test_invalid_agent_config_names_key_and_allowed_values():
     with pytest.raises(ConfigError) as info:
         build_config(document, "agents.toml")
     message = str(info.value)
-    assert "agents.0.trigger.kind" in message
+    assert "agents[0].trigger.kind" in message
     assert "'telepathy'" in message
     assert "'assignee'" in message

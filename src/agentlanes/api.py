@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from agentlanes.dispatch.runner import DispatchReport, Outcome
+    from agentlanes.init import InitResult
     from agentlanes.github.ratelimit import Clock
     from agentlanes.github.sync import SyncProgress, SyncReport
     from agentlanes.store.export import ExportReport
@@ -472,4 +473,46 @@ def backtest(
         conflicts=conflicts,
         tree=providers.tree if providers else None,
         contents=providers.contents if providers else None,
+    )
+
+
+def init(
+    *,
+    repo: str | Path | None = None,
+    source: Source | None = None,
+    output: str | Path | None = "agentlanes.toml",
+    force: bool = False,
+) -> InitResult:
+    """Write a commented ``agentlanes.toml`` for a repository.
+
+    ``repo`` is a git checkout: its ``CODEOWNERS`` rules and top-level folders
+    become components. ``source`` (an export folder or the store) supplies the
+    labels that become priorities, and the files when no checkout is given.
+    ``output`` is the file to write, or ``None`` to only return the text; an
+    existing file is kept unless ``force`` is set.
+    """
+    from agentlanes import artifacts
+    from agentlanes.config import build_config
+    from agentlanes.init import InitResult, render_checked, survey
+
+    target = Path(output) if output is not None else None
+    if target is not None and target.exists() and not force:
+        raise InputError(f"{target} already exists", "pass --force to replace it, or --output PATH to write elsewhere")
+    checkout = Checkout.open(repo) if repo is not None else None
+    dataset = None
+    origin = ""
+    if source is not None:
+        # The built-in configuration, so that an existing agentlanes.toml cannot stop init.
+        dataset, _ = load(source, build_config({}, "built-in defaults"))
+        if source.uses_store:
+            origin = f"{source.github_repo or 'the repository'} in the store {source.db or 'in the user cache folder'}"
+        else:
+            origin = str(source.from_dir or source.issues or source.pulls)
+    found = survey(checkout, dataset, origin)
+    text = render_checked(found)
+    if target is not None:
+        artifacts.write_text(target, text)
+    return InitResult(
+        path=target, text=text, components=found.components, priorities=found.priorities,
+        codeowners=found.codeowners, tracked_files=found.tracked_files, notes=found.notes + found.component_notes,
     )

@@ -6,11 +6,18 @@ on stderr and the exit code of the class.
 
 from __future__ import annotations
 
+# Exit codes of the command line; docs/cli.md lists them.
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INVALID = 2
+EXIT_REMOTE = 3
+EXIT_INTERRUPTED = 130
+
 
 class AgentlanesError(Exception):
     """A failure the user can act on. ``hint`` says what to do next."""
 
-    exit_code = 2
+    exit_code = EXIT_INVALID
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -32,4 +39,4 @@ class ConfigError(AgentlanesError):
 class RemoteError(AgentlanesError):
     """GitHub or git failed in a way retries did not fix (exit code 3)."""
 
-    exit_code = 3
+    exit_code = EXIT_REMOTE

@@ -1,62 +1,129 @@
 """The ``agentlanes`` command line: thin commands over ``agentlanes.api``.
 
-Exit codes: 0 success; 1 an unexpected internal error; 2 invalid input, options
-or configuration; 3 GitHub or git failed; 130 interrupted.
+Every command gets ``--json`` and ``-q/--quiet`` from ``options.with_output_flags``
+when it is registered, so its callback returns its result instead of printing
+it. Errors are converted to messages and exit codes once, in ``main``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import click
 
 from agentlanes import __version__
-from agentlanes.cli.console import error, set_quiet
-from agentlanes.errors import AgentlanesError
+from agentlanes.cli import console
+from agentlanes.cli.options import with_output_flags
+from agentlanes.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_REMOTE,
+    AgentlanesError,
+)
+
+# Set to 1 to let an unexpected error end in its Python traceback instead of a one-line message.
+TRACEBACK_VARIABLE = "AGENTLANES_TRACEBACK"
+
+EPILOG = f"""\b
+Exit codes:
+  {EXIT_OK}    success
+  {EXIT_INTERNAL}    unexpected internal error (a bug; set {TRACEBACK_VARIABLE}=1 for the traceback)
+  {EXIT_INVALID}    invalid input, options or configuration
+  {EXIT_REMOTE}    GitHub or git failed
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+A reader closing stdout early (e.g. `| head`) ends the command quietly.
+
+\b
+Environment:
+  NO_COLOR         set to any non-empty value for output without colour
+  GH_TOKEN, GITHUB_TOKEN
+                   token for sync and dispatch when gh is not signed in
+  GITHUB_API_URL   API URL of a GitHub Enterprise Server
+"""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class PipelineGroup(click.Group):
+    """Lists the commands in the order they were registered (the pipeline's order), not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="agentlanes")
-@click.option("-q", "--quiet", is_flag=True, help="Print no progress or summary lines on stderr.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print no progress, summary or note lines on stderr; warnings and errors still print.")
 def cli(quiet: bool) -> None:
-    """Turn a GitHub backlog into conflict-free parallel work for AI coding agents, and measure it."""
-    set_quiet(quiet)
+    """Turn a GitHub backlog into conflict-free parallel work for AI coding agents, and measure it.
+
+    Start with `agentlanes init` in your repository, or `agentlanes demo` for a sample.
+    Every command also takes --json (the result as JSON on stdout) and --quiet.
+    """
+    console.set_quiet(quiet)
 
 
 def _register() -> None:
     from agentlanes.cli import (
-        analyze, backtest, conflicts, dashboard, demo, export, predict, route, simulate, sync,
+        analyze, backtest, conflicts, dashboard, demo, dispatch, export, init, predict, route, simulate, sync,
     )
-    from agentlanes.cli import dispatch
 
-    for module in (analyze, route, simulate, dashboard, conflicts, sync, export, demo, predict, backtest):
+    for module in (init, sync, export, analyze, route, dispatch, simulate, dashboard, conflicts, predict, backtest,
+                   demo):
         cli.add_command(module.command)
-    cli.add_command(dispatch.command)
+    for command in cli.commands.values():
+        with_output_flags(command)
 
 
-_register()
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get(TRACEBACK_VARIABLE):
+        traceback.print_exc()
+        return EXIT_INTERNAL
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {os.path.basename(frames[-1].filename)} line {frames[-1].lineno})" if frames else ""
+    console.error(f"unexpected internal error: {type(exc).__name__}: {exc}{where}\n"
+                  f"  hint: this is a bug in agentlanes; rerun with {TRACEBACK_VARIABLE}=1 and report the traceback")
+    return EXIT_INTERNAL
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; convert agentlanes errors into messages and exit codes."""
+def _run(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="agentlanes", standalone_mode=False)
     except AgentlanesError as exc:
-        error(str(exc))
+        console.error(str(exc))
         return exc.exit_code
-    except click.exceptions.Abort:
-        error("interrupted")
-        return 130
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        console.error("interrupted")
+        return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
-        return 2
+        return EXIT_INVALID
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except KeyboardInterrupt:
-        error("interrupted")
-        return 130
-    return 0
+    except OSError as exc:
+        if exc.filename is None:
+            return _internal_error(exc)
+        console.error(f"{exc.strerror or exc}: {exc.filename}\n  hint: check the path and its permissions")
+        return EXIT_INVALID
+    except Exception as exc:  # noqa: BLE001 - the one place where any error becomes a message
+        return _internal_error(exc)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; convert errors into messages on stderr and exit codes.
+
+    click itself ends a run whose stdout reader went away (EPIPE) with exit code 0.
+    """
+    console.reset()
+    return _run(argv)
 
 
 def entry_point() -> None:
     sys.exit(main())
+
+
+_register()

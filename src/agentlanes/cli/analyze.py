@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from agentlanes import api
-from agentlanes.artifacts import ANALYSIS_FILE, ARTIFACT_DIR, write_model
-from agentlanes.cli.console import info
-from agentlanes.cli.options import config_options, pass_common, source_options
+from agentlanes.analysis.artifact import BacklogAnalysis
+from agentlanes.artifacts import ANALYSIS_FILE, ARTIFACT_DIR, model_json
+from agentlanes.cli.console import info, status, write_output
+from agentlanes.cli.options import check_stdout_free, config_options, pass_common, source_options
 from agentlanes.timeutil import parse_duration
 
 
-@click.command("analyze")
+@click.command("analyze", short_help="Analyse the open backlog: footprints, conflicts, readiness.")
 @source_options
 @config_options
 @click.option("--tasks-from", type=click.Choice(["issues", "pulls"]), default="issues", show_default=True,
@@ -21,13 +20,17 @@ from agentlanes.timeutil import parse_duration
 @click.option("--horizon", default="14d", show_default=True, metavar="DURATION",
               help="With --tasks-from pulls: how far after --as-of PRs are replayed (h, d or w, e.g. 14d).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / ANALYSIS_FILE),
-              show_default=True, help="Where to write the analysis JSON.")
+              show_default=True, help="Where to write the analysis JSON, or - for stdout.")
 @pass_common
-def command(source: api.Source, config, as_of: str | None, tasks_from: str, horizon: str, output: str) -> None:
+def command(source: api.Source, config, as_of: str | None, tasks_from: str, horizon: str,
+            output: str) -> BacklogAnalysis:
     """Analyse every open issue: type, components, size, dependencies, readiness,
     predicted files, conflicts, parallel groups and the best-suited agent."""
-    analysis = api.analyze(source, config=config, as_of=as_of, tasks_from=tasks_from, horizon=parse_duration(horizon))
-    path = write_model(Path(output), analysis)
+    check_stdout_free(output)
+    with status("analysing the backlog"):
+        analysis = api.analyze(source, config=config, as_of=as_of, tasks_from=tasks_from,
+                               horizon=parse_duration(horizon))
+    path = write_output(output, model_json(analysis))
     s = analysis.summary
     info(f"analyzed {s.open_issues} open tasks of {analysis.repository} as of {analysis.now}: "
          f"{s.ready} ready, {s.blocked} blocked, {s.in_progress} in progress, {s.assigned} assigned; "
@@ -35,3 +38,4 @@ def command(source: api.Source, config, as_of: str | None, tasks_from: str, hori
     for note in analysis.notes:
         info(f"note: {note}")
     info(f"wrote {path}")
+    return analysis

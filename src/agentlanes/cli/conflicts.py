@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from agentlanes import api
-from agentlanes.artifacts import model_json, write_bytes
-from agentlanes.cli.console import info
+from agentlanes.artifacts import model_json
+from agentlanes.cli.console import info, json_output, print_result, status, write_output
 from agentlanes.cli.options import config_options, pass_common, source_options
-from agentlanes.metrics.matrix import DEFAULT_MAX_HEADS
+from agentlanes.metrics.matrix import DEFAULT_MAX_HEADS, ConflictMatrix
 from agentlanes.render.conflicts_md import render_matrix_markdown
 
 
-@click.command("conflicts")
+@click.command("conflicts", short_help="Merge-test the open PR heads against the base and each other.")
 @source_options
 @config_options
 @click.option("--base", metavar="BRANCH", help="Base branch. Default: the open PRs' most common base, else the "
@@ -24,10 +22,10 @@ from agentlanes.render.conflicts_md import render_matrix_markdown
 @click.option("--all-pairs", is_flag=True, help="Merge every pair of heads, also pairs whose changes cannot touch.")
 @click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True,
               help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout (- is stdout).")
 @pass_common
 def command(source: api.Source, config, as_of: str | None, base: str | None, max_heads: int, all_pairs: bool,
-            output_format: str, output: str | None) -> None:
+            output_format: str, output: str | None) -> ConflictMatrix:
     """Show which open PR heads in --repo conflict with the base and with each other.
 
     Every head is merged in memory with git merge-tree (one batched --stdin run),
@@ -35,12 +33,14 @@ def command(source: api.Source, config, as_of: str | None, base: str | None, max
     the open PRs; without it, heads come from refs/pull/N/head refs or branches."""
     if as_of:
         raise click.UsageError("conflicts shows the repository as it is now; --as-of is not supported")
-    matrix = api.conflicts(source, config=config, base=base, max_heads=max_heads, all_pairs=all_pairs)
+    with status("merge-testing the open heads"):
+        matrix = api.conflicts(source, config=config, base=base, max_heads=max_heads, all_pairs=all_pairs)
     data = model_json(matrix) if output_format == "json" else render_matrix_markdown(matrix).encode("utf-8")
-    if output:
-        info(f"wrote {write_bytes(Path(output), data)}")
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
+    if output and output != "-":
+        info(f"wrote {write_output(output, data)}")
+    elif not json_output():
+        print_result(data)
     with_base = sum(1 for head in matrix.heads if head.base_conflict)
     info(f"{len(matrix.heads)} open heads: {with_base} conflict with {matrix.base}, "
          f"{len(matrix.pairs)} conflicting pairs of {matrix.pairs_checked} merged")
+    return matrix

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from agentlanes import api
-from agentlanes.artifacts import ARTIFACT_DIR, DASHBOARD_HTML, DASHBOARD_JSON, DASHBOARD_MD, model_json, write_bytes
-from agentlanes.cli.console import info
-from agentlanes.cli.options import config_options, pass_common, source_options
+from agentlanes.artifacts import ARTIFACT_DIR, DASHBOARD_HTML, DASHBOARD_JSON, DASHBOARD_MD, model_json
+from agentlanes.cli.console import info, status, write_output
+from agentlanes.cli.options import check_stdout_free, config_options, pass_common, source_options
 from agentlanes.metrics.grouping import GROUPINGS
 from agentlanes.metrics.models import Dashboard
 from agentlanes.render.dashboard_html import render_html
@@ -27,11 +25,11 @@ def _render(kind: str, board: Dashboard) -> bytes:
     return model_json(board)
 
 
-@click.command("dashboard")
+@click.command("dashboard", short_help="Write the velocity dashboard (Markdown, HTML, JSON).")
 @source_options
 @config_options
 @click.option("--since", metavar="TIME", help="Start of the window (ISO date or timestamp, UTC if no offset); "
-              "rounded down to the Monday of its ISO week.")
+              "rounded down to the Monday of its ISO week. Default: --weeks before --until.")
 @click.option("--until", metavar="TIME", help="End of the window, exclusive; a bare date means the end of that day. "
               "Default: just after --as-of or the newest event.")
 @click.option("--weeks", type=click.IntRange(1, 520), default=12, show_default=True,
@@ -41,7 +39,7 @@ def _render(kind: str, board: Dashboard) -> bytes:
 @click.option("--format", "formats", type=click.Choice(list(FORMATS)), multiple=True,
               help="Write only this format (repeatable). Default: md, html and json.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="With exactly one --format: the file to write. "
+              help="With exactly one --format: the file to write, or - for stdout. "
               "Default: artifacts/orchestration/velocity_dashboard.*")
 @click.option("--queue-snapshots", "queue_file", type=click.Path(dir_okay=False),
               help="JSON Lines of stored live merge-queue depths: {\"at\": TIME, \"depth\": N} per line.")
@@ -50,7 +48,7 @@ def _render(kind: str, board: Dashboard) -> bytes:
 @pass_common
 def command(source: api.Source, config, as_of: str | None, since: str | None, until: str | None, weeks: int,
             group_by: str, formats: tuple[str, ...], output: str | None, queue_file: str | None,
-            dispatch_file: str | None) -> None:
+            dispatch_file: str | None) -> Dashboard:
     """Write the velocity dashboard: work streams, merges per week, merge rate, merge queue,
     conflict rate, agent utilization, outcomes and durations, as Markdown, HTML and JSON.
 
@@ -58,17 +56,20 @@ def command(source: api.Source, config, as_of: str | None, since: str | None, un
     against the base as it stood when they finished."""
     if output and len(set(formats)) != 1:
         raise click.UsageError("--output needs exactly one --format, e.g. --format html --output board.html")
-    board = api.dashboard(
-        source, config=config, as_of=as_of, since=since, until=until, weeks=weeks, group_by=group_by,
-        queue_snapshots=load_queue_snapshots(queue_file) if queue_file else (),
-        dispatch_log=load_dispatch_log(dispatch_file) if dispatch_file else (),
-    )
+    check_stdout_free(output)
+    with status("computing the dashboard"):
+        board = api.dashboard(
+            source, config=config, as_of=as_of, since=since, until=until, weeks=weeks, group_by=group_by,
+            queue_snapshots=load_queue_snapshots(queue_file) if queue_file else (),
+            dispatch_log=load_dispatch_log(dispatch_file) if dispatch_file else (),
+        )
     # Render everything before writing anything, so a failure leaves no partial set of files.
     rendered = {kind: _render(kind, board) for kind in dict.fromkeys(formats or FORMATS)}
     for kind, data in rendered.items():
-        written = write_bytes(Path(output) if output else ARTIFACT_DIR / FORMATS[kind], data)
+        written = write_output(output or ARTIFACT_DIR / FORMATS[kind], data)
         info(f"wrote {written}")
     rate = board.conflict_rate
     info(f"{board.repository}: {sum(w.merged for w in board.merged_per_week)} PRs merged in "
          f"{len(board.window.weeks)} weeks, {board.active_streams.current} open now, "
-         f"{rate.label.lower()} {'n/a' if rate.rate is None else f'{100 * rate.rate:.1f}%'}")
+         f"{rate.label[:1].lower()}{rate.label[1:]} {'n/a' if rate.rate is None else f'{100 * rate.rate:.1f}%'}")
+    return board

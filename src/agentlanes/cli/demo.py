@@ -5,15 +5,17 @@ from __future__ import annotations
 import click
 
 from agentlanes import api
+from agentlanes.cli.console import json_output, status
 
 
-@click.command("demo")
+@click.command("demo", short_help="Run analyze, route and dashboard on a generated sample.")
 @click.option("--output-dir", type=click.Path(file_okay=False), default="artifacts", show_default=True,
               help="Folder for the sample data (demo/sample) and the artifacts (orchestration/).")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the sample generator.")
-def command(output_dir: str, seed: int) -> None:
+def command(output_dir: str, seed: int) -> api.DemoResult:
     """Run analyze, route and dashboard on an embedded, generated sample repository."""
-    result = api.demo(output_dir, seed)
+    with status("generating the sample and running analyze, route and dashboard"):
+        result = api.demo(output_dir, seed)
     lines = [
         f"agentlanes demo: sample repository example/orbit (seed {seed}) written to {result.sample}",
         f"  backlog: {result.open_tasks} open issues, {result.ready} ready to start",
@@ -28,4 +30,6 @@ def command(output_dir: str, seed: int) -> None:
         f"  dashboard (html)   {result.dashboard_html}",
         f"  dashboard (json)   {result.dashboard_json}",
     ]
-    click.echo("\n".join(lines))
+    if not json_output():
+        click.echo("\n".join(lines))
+    return result

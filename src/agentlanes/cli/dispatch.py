@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from agentlanes import api
 from agentlanes.artifacts import ARTIFACT_DIR, DISPATCH_LOG_FILE, PLAN_FILE, read_model
-from agentlanes.cli.console import info
+from agentlanes.cli.console import info, json_output
 from agentlanes.cli.options import config_options, make_config
 from agentlanes.cli.progress import StderrLogHandler
 from agentlanes.dispatch.runner import DISPATCHED, FAILED, SKIPPED, WOULD_DISPATCH, DispatchReport, Outcome
@@ -18,7 +19,7 @@ from agentlanes.github.connect import TRANSPORTS
 from agentlanes.routing.plan import RoutingPlan
 
 
-@click.command("dispatch")
+@click.command("dispatch", short_help="Hand planned tasks to agents through their GitHub triggers.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / PLAN_FILE),
               show_default=True, help="Routing plan written by `agentlanes route`.")
 @click.option("-R", "--github-repo", "repository", metavar="OWNER/REPO",
@@ -32,7 +33,7 @@ from agentlanes.routing.plan import RoutingPlan
 @click.option("--transport", type=click.Choice(TRANSPORTS), default="auto", show_default=True,
               help="auto: gh when it is signed in, else HTTPS with GH_TOKEN / GITHUB_TOKEN.")
 def command(plan_file: str, repository: str | None, apply: bool, log_file: str, config_file: str | None,
-            agents_file: str | None, api_url: str | None, transport: str) -> None:
+            agents_file: str | None, api_url: str | None, transport: str) -> dict:
     """Hand the tasks of a routing plan to their agents through each agent's GitHub
     trigger: a label, an assignee, a comment or a command. A dry run unless --apply."""
     if not Path(plan_file).is_file():
@@ -51,10 +52,29 @@ def command(plan_file: str, repository: str | None, apply: bool, log_file: str, 
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
     _summarise(report)
+    return _result(report)
 
 
 def _print(outcome: Outcome) -> None:
-    click.echo(outcome.line())
+    # With --json, stdout carries only the JSON result; the lines are in it.
+    if not json_output():
+        click.echo(outcome.line())
+
+
+def _result(report: DispatchReport) -> dict:
+    """The run as JSON-ready data for --json."""
+    return {
+        "repository": report.repository,
+        "applied": report.applied,
+        "checked": report.checked,
+        "host": report.host,
+        "transport": report.transport,
+        "log": str(report.log),
+        "requests": report.requests,
+        "counts": {status: report.count(status) for status in (DISPATCHED, WOULD_DISPATCH, SKIPPED, FAILED)},
+        "outcomes": [dataclasses.asdict(outcome) for outcome in report.outcomes],
+        "notes": list(report.notes),
+    }
 
 
 def _summarise(report: DispatchReport) -> None:

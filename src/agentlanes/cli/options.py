@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from agentlanes.api import Source
+from agentlanes.cli import console
 from agentlanes.config import Config, load_config
 
 
@@ -60,3 +61,46 @@ def pass_common(function: Callable[..., Any]) -> Callable[..., Any]:
         return function(source=source, config=config, **kwargs)
 
     return wrapper
+
+
+def with_output_flags(command: click.Command) -> click.Command:
+    """Give ``command`` the flags every command has: ``--json`` and ``-q/--quiet``.
+
+    The command's callback returns its result (a pydantic model, a dataclass, a
+    list or a dict). With ``--json`` that result is printed as JSON on stdout;
+    the callback checks ``console.json_output()`` to print nothing else there.
+    """
+    names = {param.name for param in command.params}
+    if "json_output" in names:
+        return command
+    command.params.append(click.Option(
+        ["--json", "json_output"], is_flag=True,
+        help="Print the result as JSON on stdout (progress and summaries stay on stderr).",
+    ))
+    command.params.append(click.Option(
+        ["-q", "--quiet", "quiet_flag"], is_flag=True,
+        help="Print no progress, summary or note lines on stderr; warnings and errors still print.",
+    ))
+    callback = command.callback
+    assert callback is not None, f"command {command.name} has no callback"
+
+    @wraps(callback)
+    def run(*args: Any, json_output: bool, quiet_flag: bool, **kwargs: Any) -> Any:
+        if quiet_flag:
+            console.set_quiet(True)
+        console.set_json_output(json_output)
+        result = callback(*args, **kwargs)
+        if json_output:
+            if result is None:
+                raise RuntimeError(f"`agentlanes {command.name}` returned no result to print for --json")
+            console.print_result(console.to_json(result))
+        return result
+
+    command.callback = run
+    return command
+
+
+def check_stdout_free(*paths: str | None) -> None:
+    """Reject ``--output -`` together with ``--json``: both would write to stdout."""
+    if console.json_output() and any(path == "-" for path in paths):
+        raise click.UsageError("--json and an output of '-' both write to stdout; pick one")

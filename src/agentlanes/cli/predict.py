@@ -8,11 +8,13 @@ import click
 import orjson
 
 from agentlanes import api
+from agentlanes.analysis.footprint import PredictedFile
+from agentlanes.cli.console import json_output, status
 from agentlanes.cli.options import config_options, pass_common, source_options
 from agentlanes.errors import InputError
 
 
-@click.command("predict")
+@click.command("predict", short_help="Predict the files a task's fix will change.")
 @click.argument("text_file", metavar="FILE", required=False, default="-")
 @source_options
 @config_options
@@ -23,7 +25,7 @@ from agentlanes.errors import InputError
               help="json: [{path, score, signals}]; table: aligned columns.")
 @pass_common
 def command(source: api.Source, config, as_of: str | None, text_file: str, top: int, task_type: str | None,
-            output_format: str) -> None:
+            output_format: str) -> list[PredictedFile]:
     """Predict the files a task's fix will change, from its text (FILE, or - for stdin).
 
     The score is the probability, calibrated on the repository's past tasks, that
@@ -37,12 +39,16 @@ def command(source: api.Source, config, as_of: str | None, text_file: str, top: 
                 text = handle.read()
         except FileNotFoundError:
             raise InputError(f"file not found: {text_file}", "pass the issue text as a file, or - for stdin") from None
-    predictions = api.predict(text, source, config=config, as_of=as_of, top=top, task_type=task_type)
+    with status("predicting the footprint"):
+        predictions = api.predict(text, source, config=config, as_of=as_of, top=top, task_type=task_type)
+    if json_output():
+        return predictions
     if output_format == "json":
         payload = [{"path": p.path, "score": p.score, "signals": list(p.signals)} for p in predictions]
         click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
-        return
+        return predictions
     width = max((len(p.path) for p in predictions), default=4)
     click.echo(f"{'score':>6}  {'path':<{width}}  signals")
     for prediction in predictions:
         click.echo(f"{prediction.score:6.3f}  {prediction.path:<{width}}  {'; '.join(prediction.signals)}")
+    return predictions

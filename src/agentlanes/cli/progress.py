@@ -40,13 +40,16 @@ class SyncProgressBar:
         return self._progress.console
 
     def __enter__(self) -> SyncProgressBar:
-        self._progress.start()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None) -> None:
-        self._progress.stop()
+        if self._tasks:
+            self._progress.stop()
 
     def start(self, connection: str, total: int | None) -> None:
+        # The display starts with the first list, so a run that fails before any prints no empty bar.
+        if not self._tasks:
+            self._progress.start()
         self._current = connection
         self._tasks[connection] = self._progress.add_task(
             _LABELS.get(connection, connection), total=total, rate="", requests=self._requests, budget=self._budget, status=""

@@ -15,7 +15,7 @@ from agentlanes.github.connect import TRANSPORTS
 from agentlanes.github.sync import SyncReport
 
 
-@click.command("sync")
+@click.command("sync", short_help="Fetch issues and pull requests from GitHub into the local store.")
 @click.argument("repository", metavar="OWNER/REPO")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False),
               help="SQLite store to write. Default: github.sqlite3 in the user cache folder.")
@@ -24,10 +24,10 @@ from agentlanes.github.sync import SyncReport
 @click.option("--transport", type=click.Choice(TRANSPORTS), default="auto", show_default=True,
               help="auto: gh when it is signed in, else HTTPS with GH_TOKEN / GITHUB_TOKEN.")
 @click.option("--max-requests", type=click.IntRange(min=1), metavar="N",
-              help="Stop after N requests; the next run continues where this one stopped.")
+              help="Stop after N requests; the next run continues where this one stopped. Default: no limit.")
 @click.option("--full", is_flag=True, help="Ignore the stored cursors and read every issue and pull request again.")
 def command(repository: str, db_path: str | None, api_url: str | None, transport: str, max_requests: int | None,
-            full: bool) -> None:
+            full: bool) -> SyncReport:
     """Fetch a repository's issues, pull requests and merge queue from GitHub into a
     local SQLite store; later runs fetch only what changed."""
     bar = None if console.is_quiet() else SyncProgressBar()
@@ -47,6 +47,7 @@ def command(repository: str, db_path: str | None, api_url: str | None, transport
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
     _summarise(report)
+    return report
 
 
 def _summarise(report: SyncReport) -> None:
