@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from agentlanes import api
 from agentlanes.demo.generator import write_sample
-from agentlanes.metrics.catalog import METRICS
+from agentlanes.metrics.catalog import DEFINITIONS_DOC, METRICS
 from agentlanes.metrics.models import Dashboard
 from agentlanes.render.dashboard_html import render_html
 from agentlanes.render.dashboard_md import render_markdown
@@ -85,7 +85,7 @@ def test_markdown_panels_are_defined(board: Dashboard):
     assert headings - PAGE_SECTIONS <= titles
     assert titles <= headings
     for metric in METRICS.values():
-        assert f"({metric.link})" in page
+        assert f"{metric.summary} Full definition: agentlanes {DEFINITIONS_DOC}, section “{metric.title}”." in page
 
 
 def test_markdown_summary_rows_are_defined(board: Dashboard):

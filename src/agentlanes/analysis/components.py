@@ -49,7 +49,8 @@ def infer_components(
     for lowered, name in names.items():
         if name in found or len(lowered) < _MIN_NAME_LENGTH:
             continue
-        if re.search(rf"(?<![\w/.-]){re.escape(lowered)}(?![\w-])", issue.title.lower()):
+        # A whole word only: not part of a path such as src/api/handler.py.
+        if re.search(rf"(?<![\w/.-]){re.escape(lowered)}(?![\w/.-])", issue.title.lower()):
             found[name] = ComponentEvidence(name, f"'{name}' named in the title")
     for predicted in footprint:
         if predicted.score < FOOTPRINT_COMPONENT_MIN:

@@ -23,10 +23,6 @@ class Metric:
         kept = "".join(ch for ch in self.title.lower() if ch.isalnum() or ch in " -_")
         return kept.replace(" ", "-")
 
-    @property
-    def link(self) -> str:
-        return f"{DEFINITIONS_DOC}#{self.anchor}"
-
 
 METRICS = {
     metric.key: metric
