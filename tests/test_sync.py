@@ -263,7 +263,7 @@ def test_store_rejects_newer_schema(tmp_path):
     connection.close()
     with pytest.raises(InputError) as caught:
         Store.open(db)
-    assert "schema version 99 is newer than this agentlanes understands (1)" in caught.value.message
+    assert "schema version 99 is newer than this agentlanes understands (2)" in caught.value.message
 
 
 def test_store_rejects_other_files(tmp_path):

@@ -122,3 +122,27 @@ def test_gh_rest_through_registered_route(fake_github, gh_env):
     with pytest.raises(RemoteError) as caught:
         client.rest("GET", "repos/octo/missing", description="repository")
     assert "repository failed: HTTP 404 Not Found" in caught.value.message
+
+
+def test_gh_syncs_issue_relations(fake_github, gh_env, tmp_path):
+    """gh sends the summary fields on the issue page and the relation follow-up, as the HTTP transport does."""
+    repository = fake_github.state.add_repository("octo", "demo")
+    for number in range(1, 6):
+        repository.add_issue(number, title=f"Step {number}", createdAt="2024-01-01T00:00:00Z")
+    repository.add_sub_issue(1, 2)
+    repository.add_blocked_by(3, 2)
+    repository.update(4, state="CLOSED", closedAt="2024-01-02T00:00:00Z")
+    repository.add_blocked_by(5, 4)
+    report = api.sync("octo/demo", db=tmp_path / "s.db", env=gh_env, clock=fake_github.clock)
+    assert report.transport == "gh"
+    assert report.relations_note == ""
+    assert len(fake_github.requests("SyncIssueRelations")) == 1
+    assert "issueDependenciesSummary" in fake_github.requests("SyncIssues")[0].json["query"]
+    analysis = api.analyze(api.Source(db=tmp_path / "s.db", github_repo="octo/demo"))
+    found = {r.number: ({(d.number, d.kind) for d in r.dependencies}, r.readiness.status) for r in analysis.issues}
+    assert found == {
+        1: ({(2, "child")}, "blocked"),
+        2: ({(1, "parent")}, "ready"),
+        3: ({(2, "blocked-by")}, "blocked"),
+        5: ({(4, "blocked-by")}, "ready"),
+    }

@@ -62,6 +62,8 @@ def _summarise(report: SyncReport) -> None:
         info(f"merge queue: {report.queue_note}")
     for field, count in report.truncated.items():
         info(f"note: {count} items have more {field} than sync reads per item; the rest were left out")
+    if report.relations_note:
+        info(f"issue relations: {report.relations_note}")
     if report.partial_errors:
         info(f"note: GitHub reported {report.partial_errors} errors beside the data; the warnings above name them")
     if report.budget_remaining is not None:

@@ -43,6 +43,18 @@ class HTTPStatusError(RemoteError):
         self.status = status
 
 
+class QueryRejected(RemoteError):
+    """GitHub rejected a GraphQL query without running it (a field it does not know, an invalid argument).
+
+    ``errors`` contains the error objects of the reply, so a caller can tell which
+    fields an older server lacks.
+    """
+
+    def __init__(self, message: str, hint: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message, hint)
+        self.errors = errors
+
+
 class ClientObserver(Protocol):
     def requested(self, count: int, budget: Budget) -> None: ...
 
@@ -122,7 +134,7 @@ def classify(response: Response, now: float, graphql: bool) -> _Outcome:
         text = _message(payload) or "no data and no error message"
         if any(phrase in text.lower() for phrase in _TIMEOUT_PHRASES):
             return _Outcome("timeout", text, headers=response.headers)
-        return _Outcome("fatal", f"GitHub rejected the query: {text}")
+        return _Outcome("fatal", f"GitHub rejected the query: {text}", payload=errors)
     return _Outcome("ok", payload=GraphQLReply(data, errors))
 
 
@@ -243,6 +255,8 @@ class GitHubClient:
         if outcome.kind == "fatal":
             if outcome.status:
                 raise HTTPStatusError(f"{description} failed: {outcome.detail}", _fatal_hint(outcome.detail), outcome.status)
+            if isinstance(outcome.payload, list):
+                raise QueryRejected(f"{description} failed: {outcome.detail}", _fatal_hint(outcome.detail), outcome.payload)
             raise RemoteError(f"{description} failed: {outcome.detail}", _fatal_hint(outcome.detail))
         if outcome.kind in ("transient", "timeout"):
             self._transient_attempts += 1

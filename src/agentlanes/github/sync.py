@@ -60,6 +60,8 @@ class SyncReport:
     truncated: dict[str, int] = field(default_factory=dict)
     # Errors GitHub reported beside otherwise complete pages (the fields they name are empty).
     partial_errors: int = 0
+    # Which issue relations this GitHub could not report; empty when it reported all of them.
+    relations_note: str = ""
 
 
 def _now(client: GitHubClient) -> datetime:
@@ -114,6 +116,7 @@ class RepositorySync:
         report.budget_remaining = self.client.budget.remaining
         report.truncated = dict(sorted(self.fetcher.truncated.items()))
         report.partial_errors = self.fetcher.partial_errors
+        report.relations_note = self.fetcher.relations.fields.note
         report.stored_issues = self.store.count(self.stored, "issues")
         report.stored_pulls = self.store.count(self.stored, "pulls")
         self.store.finish_run(run_id, _now(self.client), status, requests=report.requests, issues=report.issues,

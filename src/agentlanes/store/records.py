@@ -3,6 +3,12 @@
 The same conversion feeds ``agentlanes export`` and the commands that read the
 store directly, so both see identical data. ``UNKNOWN`` mergeable states become
 null: GitHub computes them lazily, and an unknown state is no conflict signal.
+
+Issue relations become ``parent`` (``{"number"}`` or null) and ``subIssues``,
+``blockedBy`` and ``blocking`` (lists of ``{"number"}``), the shape
+``agentlanes.sources.camel`` reads. A relation the server did not report (an
+older GitHub Enterprise Server) is left out of the record rather than written
+as empty, so "none" and "unknown" stay apart.
 """
 
 from __future__ import annotations
@@ -49,10 +55,43 @@ def _common(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def issue_record(node: dict[str, Any]) -> dict[str, Any]:
-    """Convert a stored issue node into a ``gh issue list --json`` record."""
+    """Convert a stored issue node into a ``gh issue list --json`` record, with its relations."""
     record = _common(node)
     record["closedByPullRequestsReferences"] = [{"number": n["number"]} for n in _nodes(node.get("closedByPullRequestsReferences"))]
+    record.update(_relations(node))
     return record
+
+
+def _repository_url(url: Any) -> str | None:
+    """``https://HOST/OWNER/REPO`` of an issue URL, or ``None`` when the URL is missing or of another form."""
+    head, separator, _ = url.rpartition("/issues/") if isinstance(url, str) else ("", "", "")
+    return head.lower() if separator else None
+
+
+def _same_repository(target: Any, home: str | None) -> bool:
+    # NOTE: a bare number would name the wrong issue for a relation to another
+    # repository, so such relations are left out here. The stored node keeps them.
+    if not isinstance(target, dict) or not isinstance(target.get("number"), int):
+        return False
+    target_repository = _repository_url(target.get("url"))
+    return home is None or target_repository is None or target_repository == home
+
+
+def _relations(node: dict[str, Any]) -> dict[str, Any]:
+    """Collect the relations a node reports, for the summaries the issue query read."""
+    home = _repository_url(node.get("url"))
+    relations: dict[str, Any] = {}
+    if "parent" in node:
+        parent = node["parent"]
+        relations["parent"] = {"number": parent["number"]} if _same_repository(parent, home) else None
+    lists = []
+    if isinstance(node.get("subIssuesSummary"), dict):
+        lists.append("subIssues")
+    if isinstance(node.get("issueDependenciesSummary"), dict):
+        lists += ["blockedBy", "blocking"]
+    for key in lists:
+        relations[key] = [{"number": n["number"]} for n in _nodes(node.get(key)) if _same_repository(n, home)]
+    return relations
 
 
 def _commit_entry(node: dict[str, Any]) -> dict[str, Any]:

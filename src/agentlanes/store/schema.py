@@ -82,7 +82,14 @@ CREATE TABLE sync_runs (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+-- Issues stored before sync read their relations (parent, sub-issues, blocked-by,
+-- blocking) lack them. Forgetting the issues cursor makes the next sync read every
+-- issue again, once; pull requests keep their cursor.
+DELETE FROM cursors WHERE connection = 'issues';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def migrate(connection: sqlite3.Connection, where: str) -> None:

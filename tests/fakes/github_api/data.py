@@ -125,8 +125,13 @@ def load_data_set(repository: FakeRepository, folder: Path, *, with_commits: boo
         repository.add_pull(record["number"], **pull_fields(record, commits))
 
 
-def generate(repository: FakeRepository, issues: int, pulls: int, *, seed: int = 1, start: float = 1_700_000_000) -> None:
-    """Add issues numbered 1..``issues`` and pull requests after them, with varied, reproducible content."""
+def generate(repository: FakeRepository, issues: int, pulls: int, *, seed: int = 1, start: float = 1_700_000_000,
+             related: float = 0.0) -> None:
+    """Add issues numbered 1..``issues`` and pull requests after them, with varied, reproducible content.
+
+    ``related`` is the share of issues (after the first) that become a sub-issue of,
+    or blocked by, an earlier issue. The other items are the same for any share.
+    """
     rng = random.Random(seed)
     paths = [f"src/module_{i // 10}/file_{i}.py" for i in range(400)]
     for number in range(1, issues + 1):
@@ -137,6 +142,8 @@ def generate(repository: FakeRepository, issues: int, pulls: int, *, seed: int =
             updatedAt=closed or iso(created), closedAt=closed, state="CLOSED" if closed else "OPEN",
             labels=[{"name": rng.choice(["bug", "feature", "docs"]), "description": ""}],
         )
+    if related:
+        _relate(repository, issues, related, random.Random(seed + 1))
     for number in range(issues + 1, issues + pulls + 1):
         created = start + number * 600
         merged = iso(created + 7_200) if rng.random() < 0.7 else None
@@ -149,3 +156,19 @@ def generate(repository: FakeRepository, issues: int, pulls: int, *, seed: int =
             files=files, author={"__typename": "Bot", "login": "copilot-swe-agent"} if agent else {"__typename": "User", "login": "octocat"},
             headRefName=f"copilot/change-{number}" if agent else f"feature/{number}",
         )
+
+
+def _relate(repository: FakeRepository, issues: int, share: float, rng: random.Random) -> None:
+    """Link issues to earlier ones as they were created, so no ``updatedAt`` moves."""
+    for number in range(2, issues + 1):
+        if rng.random() >= share:
+            continue
+        target = rng.randint(1, number - 1)
+        record, other = repository.issues[number], repository.issues[target]
+        if rng.random() < 0.5 and record["parent"] is None:
+            record["parent"] = target
+            other["subIssues"].append(number)
+        else:
+            record["blockedBy"].append(target)
+            other["blocking"].append(number)
+    repository.version += 1

@@ -230,6 +230,11 @@ def _register_defaults(engine: GraphQLEngine) -> None:
     engine.register("Issue", "closedByPullRequestsReferences", _linked_pulls(state))
     engine.register("Issue", "timelineItems", _issue_timeline(state))
     engine.register("Issue", "comments", _issue_comments(state))
+    engine.register("Issue", "parent", lambda issue, _info: _relation_target(state, issue, issue.get("parent")))
+    for key in ("subIssues", "blockedBy", "blocking"):
+        engine.register("Issue", key, _relation_list(state, key))
+    engine.register("Issue", "subIssuesSummary", _sub_issues_summary(state))
+    engine.register("Issue", "issueDependenciesSummary", _dependencies_summary(state))
     engine.register("PullRequest", "closingIssuesReferences", _list_field("closingIssuesReferences", lambda n: {"number": n}))
     engine.register("PullRequest", "files", _list_field("files"))
     engine.register("PullRequest", "commits", _list_field("commits", lambda commit: {"commit": commit}))
@@ -289,6 +294,51 @@ def _issue_comments(state: FakeState) -> Resolver:
                   "author": {"__typename": "User", "id": c["user"]["login"], "login": c["user"]["login"], "url": ""}}
                  for c in stored]
         return connection(items, first, after, "comments", last)
+
+    return resolve
+
+
+def _relation_target(state: FakeState, issue: dict[str, Any], entry: int | str | None) -> dict[str, Any] | None:
+    """The issue record a relation entry names: a number in the issue's repository, or ``owner/name#N``."""
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        full_name, _, number = entry.partition("#")
+        owner, _, name = full_name.partition("/")
+        repository = state.repository(owner, name)
+        return repository.issues.get(int(number)) if repository else None
+    repository = _repository_of(state, issue)
+    return repository.issues.get(entry) if repository else None
+
+
+def _related(state: FakeState, issue: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    found = (_relation_target(state, issue, entry) for entry in issue.get(key) or [])
+    return [record for record in found if record is not None]
+
+
+def _relation_list(state: FakeState, key: str) -> Resolver:
+    def resolve(issue: dict[str, Any], info: Any, first: int | None = None, after: str | None = None,
+                last: int | None = None, **_: Any) -> dict[str, Any]:
+        return connection(_related(state, issue, key), first, after, info.field_name, last)
+
+    return resolve
+
+
+def _sub_issues_summary(state: FakeState) -> Resolver:
+    def resolve(issue: dict[str, Any], _info: Any) -> dict[str, Any]:
+        children = _related(state, issue, "subIssues")
+        completed = sum(1 for child in children if child["state"] == "CLOSED")
+        percent = completed * 100 // len(children) if children else 0
+        return {"total": len(children), "completed": completed, "percentCompleted": percent}
+
+    return resolve
+
+
+def _dependencies_summary(state: FakeState) -> Resolver:
+    def resolve(issue: dict[str, Any], _info: Any) -> dict[str, Any]:
+        blocked_by, blocking = _related(state, issue, "blockedBy"), _related(state, issue, "blocking")
+        return {"blockedBy": sum(1 for r in blocked_by if r["state"] == "OPEN"), "totalBlockedBy": len(blocked_by),
+                "blocking": sum(1 for r in blocking if r["state"] == "OPEN"), "totalBlocking": len(blocking)}
 
     return resolve
 

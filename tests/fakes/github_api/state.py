@@ -2,8 +2,9 @@
 
 Records use GraphQL field names. Nested lists are plain Python lists (labels as
 ``{"name", "description"}``, assignees as logins, files as ``{"path",
-"additions", "deletions"}``, timeline events as ``{"__typename", "createdAt"}``),
-and resolvers turn them into connections. Every change bumps ``updatedAt`` from
+"additions", "deletions"}``, timeline events as ``{"__typename", "createdAt"}``,
+relations as issue numbers, or ``owner/name#N`` for an issue of another
+repository), and resolvers turn them into connections. Every change bumps ``updatedAt`` from
 the fake's clock, so an incremental sync reads it again, as on GitHub.
 """
 
@@ -102,7 +103,9 @@ class FakeRepository:
         return record
 
     def add_issue(self, number: int, **fields: Any) -> dict[str, Any]:
-        record = self._base("Issue", number, {"state": "OPEN", "closedByPullRequestsReferences": [], **fields})
+        defaults = {"state": "OPEN", "closedByPullRequestsReferences": [], "parent": None, "subIssues": [],
+                    "blockedBy": [], "blocking": []}
+        record = self._base("Issue", number, {**defaults, **fields})
         with self.lock:
             self.issues[number] = record
             self.version += 1
@@ -160,6 +163,39 @@ class FakeRepository:
             record.setdefault("timeline", []).append(
                 {"__typename": "CrossReferencedEvent", "createdAt": self._stamp(), "source": pull, "willCloseTarget": closing})
             record["updatedAt"] = self._stamp()
+            self.version += 1
+
+    def add_sub_issue(self, parent: int, child: int | str) -> None:
+        """Make ``child`` a sub-issue of ``parent`` and move the ``updatedAt`` of both.
+
+        A child in another repository (``owner/name#N``) is listed under the parent
+        only; its own record is not changed.
+        """
+        self._relate(parent, "subIssues", child, "parent")
+
+    def add_blocked_by(self, issue: int, blocker: int | str) -> None:
+        """Record that ``blocker`` blocks ``issue`` on both issues and move the ``updatedAt`` of both."""
+        self._relate(issue, "blockedBy", blocker, "blocking")
+
+    def remove_blocked_by(self, issue: int, blocker: int) -> None:
+        with self.lock:
+            self.issues[issue]["blockedBy"].remove(blocker)
+            self.issues[blocker]["blocking"].remove(issue)
+            for number in (issue, blocker):
+                self.issues[number]["updatedAt"] = self._stamp()
+            self.version += 1
+
+    def _relate(self, number: int, key: str, target: int | str, reverse: str) -> None:
+        # NOTE: GitHub does not document whether a relation change moves updatedAt.
+        # The fake assumes that it moves on both issues.
+        with self.lock:
+            record = self.issues[number]
+            record[key] = [*record[key], target]
+            record["updatedAt"] = self._stamp()
+            if isinstance(target, int):
+                other = self.issues[target]
+                other[reverse] = number if reverse == "parent" else [*other[reverse], number]
+                other["updatedAt"] = self._stamp()
             self.version += 1
 
     def in_order(self, table: str, field: str) -> tuple[list[tuple[str, int]], list[dict[str, Any]]]:
