@@ -221,7 +221,8 @@ def test_ctrl_c_then_resume(cli_fake, tmp_path):
     from fakes.github_api import Fault
 
     db = tmp_path / "s.db"
-    delay = cli_fake.inject(Fault("delay", operation="SyncPullRequests", skip=1, seconds=3.0))
+    # Long enough that a loaded machine delivers the signal before the page completes.
+    delay = cli_fake.inject(Fault("delay", operation="SyncPullRequests", skip=1, seconds=20.0))
     process = subprocess.Popen(
         [sys.executable, "-m", "agentlanes", "sync", "octo/demo", "--db", str(db), "--transport", "http"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"},
