@@ -17,6 +17,7 @@ AGENTS = """
 name = "alpha"
 capacity = 1
 trigger = { kind = "label", value = "alpha" }
+recognise = { trailer_names = ["alpha"] }
 
 [[agents]]
 name = "beta"
@@ -110,3 +111,73 @@ def test_invalid_agent_config_names_key_and_allowed_values():
     assert "agents[0].trigger.kind" in message
     assert "'telepathy'" in message
     assert "'assignee'" in message
+
+
+def test_epics_and_duplicates_wait_with_their_reason(write_json):
+    issues = [
+        gh_issue(1, "[Epic] Rework storage"),
+        gh_issue(2, "Fix src/a.py"),
+        gh_issue(3, "fix src/a.py!"),
+        gh_issue(4, "Storage plan", labels=[{"name": "epic"}]),
+    ]
+    pulls = [gh_pull(9, files=[{"path": "src/a.py"}, {"path": "src/b.py"}])]
+    analysis = analysis_for(write_json, issues, pulls)
+    status = {record.number: record.readiness.status for record in analysis.issues}
+    assert status == {1: "tracking", 2: "ready", 3: "duplicate", 4: "tracking"}
+    assert (analysis.summary.tracking, analysis.summary.duplicate) == (2, 1)
+    plan = api.route(analysis, config=config())
+    assert [task.number for task in plan.selected] == [2]
+    held = {task.number: task for task in plan.not_selected}
+    assert held[3].status == "duplicate"
+    assert any("#2" in reason for reason in held[3].reasons)
+    assert "label 'epic'" in " ".join(held[4].reasons)
+
+
+def test_coauthored_pull_takes_no_agent_slot(write_json):
+    trailer = {"oid": "c1", "authors": [{"login": "alice", "name": "Alice"}],
+               "messageHeadline": "Work", "messageBody": "Co-authored-by: alpha <alpha@example.com>"}
+    pulls = [
+        gh_pull(9, files=[{"path": "src/a.py"}, {"path": "src/b.py"}]),
+        gh_pull(10, state="OPEN", mergedAt=None, closedAt=None, commits=[trailer], files=[{"path": "src/z.py"}]),
+    ]
+    analysis = analysis_for(write_json, [gh_issue(1, "Fix src/a.py")], pulls)
+    ran = {item.number: (item.agent, item.agent_ran) for item in analysis.in_flight}
+    assert ran[10] == ("alpha", False)
+    plan = api.route(analysis, config=config())
+    # alpha has one slot; the PR it only co-authored does not fill it.
+    assert [(task.number, task.agent) for task in plan.selected] == [(1, "alpha")]
+
+
+def test_task_without_confident_files_falls_back_to_its_component(write_json):
+    document = tomllib.loads(AGENTS)
+    document["agents"][0]["capacity"] = 3
+    document["conflict"] = {"footprint_threshold": 0.25}
+    cfg = build_config(document, "test")
+    issues = [gh_issue(1, "Fix src/a.py"), gh_issue(2, "Polish the wording", labels=[{"name": "src"}]),
+              gh_issue(3, "Fix src/b.py")]
+    pulls = [gh_pull(9, files=[{"path": "src/a.py"}, {"path": "src/b.py"}, {"path": "docs/guide.md"}])]
+    source = api.Source(issues=write_json("i.json", issues), pulls=write_json("p.json", pulls))
+    analysis = api.analyze(source, config=cfg)
+    by_number = {record.number: record for record in analysis.issues}
+    assert max(f.score for f in by_number[2].footprint) < 0.25
+    assert by_number[2].conflicts_with == [1, 3]
+    assert by_number[1].conflicts_with == [2]
+    plan = api.route(analysis, config=cfg)
+    assert sorted(task.number for task in plan.selected) == [1, 3]
+    held = plan.not_selected[0]
+    assert held.number == 2
+    assert "on component src" in held.reasons[0]
+    assert all(not path.startswith("component:") for task in plan.selected for path in task.files)
+    assert "1 of 3 tasks has no file predicted with enough confidence" in " ".join(plan.notes)
+
+
+def test_component_fallback_keeps_real_files_apart():
+    from agentlanes.routing.conflicts import ConflictRule, conflicting_pairs, with_component_fallback
+
+    rule = ConflictRule("footprint", 0.05)
+    confident = with_component_fallback({"a.py": 0.9}, ["core"], rule)
+    other = with_component_fallback({"b.py": 0.9}, ["core"], rule)
+    unsure = with_component_fallback({"c.py": 0.01}, ["core"], rule)
+    pairs = conflicting_pairs({1: confident, 2: other, 3: unsure}, {}, rule)
+    assert sorted(pairs) == [(1, 3), (2, 3)]
+    assert with_component_fallback({"a.py": 0.9}, ["core"], ConflictRule("both", 0.05)) == {"a.py": 0.9}

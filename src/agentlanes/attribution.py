@@ -23,6 +23,10 @@ from agentlanes.config import AgentConfig, Config
 from agentlanes.model import Attribution, Author, AuthorKind, PullRequest
 
 GENERIC_AGENT = "unidentified"
+# Rules that show the agent itself ran the task (its account, name, branch or
+# marker). A co-author trailer only shows that a person used the agent, so such a
+# PR does not occupy the agent's capacity.
+AGENT_RUN_RULES = frozenset({"bot-author", "author-name", "branch-prefix", "body-marker"})
 _GENERIC_AGENT_NAMES = ("ai agent", "ai assistant", "coding agent", "autonomous agent")
 _BOT_NAME_SUFFIXES = (" bot", "-bot", "[bot]")
 
@@ -42,6 +46,13 @@ def _name_matches(name: str, candidate: str) -> bool:
     if not candidate:
         return False
     return name == candidate or name.startswith((candidate + " ", candidate + "-", candidate + "["))
+
+
+def agent_ran(attribution: Attribution) -> str | None:
+    """The agent that ran the work, by one of ``AGENT_RUN_RULES``, or ``None``."""
+    if attribution.kind is AuthorKind.AGENT and attribution.rule in AGENT_RUN_RULES:
+        return attribution.agent
+    return None
 
 
 def is_bot_account(author: Author) -> bool:

@@ -47,7 +47,7 @@ class DependencyInfo(_Model):
 
 
 class ReadinessInfo(_Model):
-    status: str = Field(description="ready, blocked, in_progress or assigned")
+    status: str = Field(description="ready, blocked, in_progress, assigned, tracking (an epic) or duplicate")
     reasons: list[str]
     open_pulls: list[int]
     assignees: list[str]
@@ -121,6 +121,8 @@ class Summary(_Model):
     blocked: int
     in_progress: int
     assigned: int
+    tracking: int = Field(default=0, description="epics and tracking issues, which are not routed")
+    duplicate: int = Field(default=0, description="issues with the same title as an earlier open one")
     by_type: dict[str, int]
     by_component: dict[str, int]
     recommended_agents: dict[str, int]
@@ -137,6 +139,8 @@ class InFlightItem(_Model):
     title: str
     agent: str | None
     author_kind: str
+    agent_ran: bool = Field(default=True, description="false when the agent only co-authored the work, "
+                            "which then takes none of its slots")
     draft: bool
     files: list[str]
     issues: list[int] = Field(description="issues the work refers to")

@@ -17,10 +17,16 @@ from agentlanes.analysis.kinds import classify_type
 from agentlanes.analysis.paths import ComponentIndex, known_paths, resolve_components
 from agentlanes.analysis.size import estimate_size
 from agentlanes.analysis.records import TaskFindings, agent_record, in_flight_items, issue_record, summary
-from agentlanes.analysis.tasks import assess_readiness, open_pulls_by_issue, priority_score, replay_tasks
+from agentlanes.analysis.tasks import (
+    assess_readiness,
+    duplicate_titles,
+    open_pulls_by_issue,
+    priority_score,
+    replay_tasks,
+)
 from agentlanes.config import Config
 from agentlanes.model import Dataset, Dependency, Issue, IssueState, PullRequest, PullState
-from agentlanes.routing.conflicts import ConflictRule, conflicting_pairs
+from agentlanes.routing.conflicts import ConflictRule, conflicting_pairs, with_component_fallback
 from agentlanes.routing.fitness import AgentHistory, build_history, rank_agents
 from agentlanes.routing.groups import parallel_groups
 from agentlanes.timeutil import format_timestamp
@@ -69,6 +75,7 @@ class _Context:
     edges: dict[int, list[Dependency]]
     states: dict[int, IssueState]
     linked: dict[int, list[int]]
+    duplicates: dict[int, int]
 
 
 def _assess(task: Issue, context: _Context) -> TaskFindings:
@@ -88,7 +95,7 @@ def _assess(task: Issue, context: _Context) -> TaskFindings:
         score=score,
         priority_reasons=priority_reasons,
         dependencies=dependencies,
-        readiness=assess_readiness(task, dependencies, context.linked),
+        readiness=assess_readiness(task, dependencies, context.linked, context.duplicates.get(task.number)),
         ranking=rank_agents(config.agents, decision.value, [e.name for e in evidence], size.label, context.history),
     )
 
@@ -111,14 +118,19 @@ def _context(inputs: AnalysisInputs, config: Config, tasks: list[Issue], tasks_f
         edges=dependency_edges(list(dataset.issues) + (tasks if tasks_from != "issues" else [])),
         states=states,
         linked=open_pulls_by_issue(dataset.pulls) if tasks_from == "issues" else {},
+        duplicates=duplicate_titles(tasks),
     )
 
 
 def _conflicts(findings: list[TaskFindings], config: Config, rule: ConflictRule) -> tuple[int, dict[int, list[int]]]:
     """Count conflicting pairs and list each task's conflicting neighbours."""
-    footprints = {f.task.number: {p.path: p.score for p in f.footprint if not config.conflict.ignores(p.path)}
-                  for f in findings}
     component_sets = {f.task.number: [e.name for e in f.evidence] for f in findings}
+    footprints = {
+        f.task.number: with_component_fallback(
+            {p.path: p.score for p in f.footprint if p.score > 0 and not config.conflict.ignores(p.path)},
+            component_sets[f.task.number], rule)
+        for f in findings
+    }
     pairs = conflicting_pairs(footprints, component_sets, rule)
     neighbours: dict[int, list[int]] = {f.task.number: [] for f in findings}
     for a, b in pairs:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from agentlanes.analysis import artifact as art
+from agentlanes.attribution import agent_ran
 from agentlanes.analysis.components import ComponentEvidence
 from agentlanes.analysis.dependencies import ResolvedDependency
 from agentlanes.analysis.footprint import PredictedFile
@@ -48,6 +49,7 @@ def in_flight_items(dataset: Dataset) -> list[art.InFlightItem]:
                 title=pull.title,
                 agent=pull.attribution.agent,
                 author_kind=pull.attribution.kind.value,
+                agent_ran=agent_ran(pull.attribution) is not None,
                 draft=pull.is_draft,
                 files=list(pull.file_paths),
                 issues=sorted(referenced_issues(pull)),
@@ -127,6 +129,8 @@ def summary(issues: list[art.IssueAnalysis], groups: list[list[int]], pair_count
         blocked=statuses["blocked"],
         in_progress=statuses["in_progress"],
         assigned=statuses["assigned"],
+        tracking=statuses["tracking"],
+        duplicate=statuses["duplicate"],
         by_type=dict(sorted(Counter(r.type.value for r in issues).items())),
         by_component=dict(sorted(Counter(c.name for r in issues for c in r.components).items())),
         recommended_agents=dict(

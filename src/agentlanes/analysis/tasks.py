@@ -71,10 +71,50 @@ class Readiness:
     assignees: tuple[str, ...]
 
 
+_EPIC_TITLE = re.compile(
+    r"^\s*(?:\[(?:epic|tracking(?: issue)?|meta)\]|(?:epic|tracking issue|meta)\s*[:\-]|tracking issue for\b)",
+    re.IGNORECASE,
+)
+_EPIC_LABELS = {"epic", "type:epic", "kind/epic", "tracking", "tracking issue", "meta"}
+_TITLE_NOISE = re.compile(r"[^a-z0-9]+")
+
+
+def is_tracking_issue(issue: Issue) -> str | None:
+    """Why the issue is an epic or tracking issue (work that others do), or ``None``."""
+    if issue.issue_type and issue.issue_type.lower() == "epic":
+        return "tracker type 'epic'"
+    for label in issue.labels:
+        if label.name.strip().lower() in _EPIC_LABELS:
+            return f"label '{label.name}'"
+    match = _EPIC_TITLE.match(issue.title)
+    if match:
+        return f"title starts with '{match.group(0).strip()}'"
+    return None
+
+
+def duplicate_titles(issues: Iterable[Issue]) -> dict[int, int]:
+    """Issue number -> the earlier open issue with the same title (ignoring case and punctuation)."""
+    first: dict[str, int] = {}
+    duplicates: dict[int, int] = {}
+    for issue in sorted(issues, key=lambda i: i.number):
+        key = _TITLE_NOISE.sub(" ", issue.title.lower()).strip()
+        if not key:
+            continue
+        if key in first:
+            duplicates[issue.number] = first[key]
+        else:
+            first[key] = issue.number
+    return duplicates
+
+
 def assess_readiness(
-    issue: Issue, dependencies: list[ResolvedDependency], linked_pulls: Mapping[int, list[int]]
+    issue: Issue,
+    dependencies: list[ResolvedDependency],
+    linked_pulls: Mapping[int, list[int]],
+    duplicate_of: int | None = None,
 ) -> Readiness:
-    """Ready unless blocked by an open dependency, already in progress, or assigned."""
+    """Ready unless blocked by an open dependency, already in progress, assigned, an
+    epic or tracking issue, or a likely duplicate of an earlier open issue."""
     blockers = [d for d in dependencies if d.blocking]
     pulls = tuple(sorted(linked_pulls.get(issue.number, [])))
     reasons: list[str] = [f"{d.kind} #{d.target} is still open" for d in blockers]
@@ -84,12 +124,21 @@ def assess_readiness(
         reasons.append(f"tracker status is {issue.status}")
     if issue.assignees:
         reasons.append("assigned to " + ", ".join(issue.assignees))
+    tracking = is_tracking_issue(issue)
+    if tracking:
+        reasons.append(f"an epic or tracking issue ({tracking}): its parts are the tasks")
+    if duplicate_of is not None:
+        reasons.append(f"same title as the earlier open issue #{duplicate_of}: likely a duplicate")
     if blockers:
         status = "blocked"
     elif pulls or issue.status in ("in_progress", "hooked"):
         status = "in_progress"
     elif issue.assignees:
         status = "assigned"
+    elif tracking:
+        status = "tracking"
+    elif duplicate_of is not None:
+        status = "duplicate"
     else:
         status = "ready"
         reasons.append("no open dependency, pull request or assignee")

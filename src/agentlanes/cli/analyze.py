@@ -32,9 +32,14 @@ def command(source: api.Source, config, as_of: str | None, tasks_from: str, hori
                                horizon=parse_duration(horizon))
     path = write_output(output, model_json(analysis))
     s = analysis.summary
+    held = "".join(f", {count} {name}" for name, count in (("tracking (epics)", s.tracking),
+                                                            ("likely duplicates", s.duplicate)) if count)
     info(f"analyzed {s.open_issues} open tasks of {analysis.repository} as of {analysis.now}: "
-         f"{s.ready} ready, {s.blocked} blocked, {s.in_progress} in progress, {s.assigned} assigned; "
+         f"{s.ready} ready, {s.blocked} blocked, {s.in_progress} in progress, {s.assigned} assigned{held}; "
          f"{s.parallel_groups} parallel groups (largest {s.largest_parallel_group})")
+    if not s.open_issues and analysis.tasks_from == "issues":
+        info("hint: no issue is open at this moment; for repositories that work from pull requests, "
+             "replay the PRs opened after a past moment with --as-of TIME --tasks-from pulls")
     for note in analysis.notes:
         info(f"note: {note}")
     info(f"wrote {path}")

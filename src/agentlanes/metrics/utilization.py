@@ -1,6 +1,7 @@
 """Agent utilization: concurrent in-flight tasks over configured capacity.
 
-An agent's in-flight tasks are its open pull requests, drafts included (agents
+An agent's in-flight tasks are the open pull requests it ran (by its account,
+name, branch or marker; co-authored PRs are a person's work), drafts included (agents
 such as the Copilot coding agent work in draft PRs), plus issues dispatched to it
 that have no PR yet, when a dispatch log is given. Counts are sampled daily at
 00:00 UTC and at the window's end.
@@ -12,6 +13,7 @@ import bisect
 from collections.abc import Sequence
 from datetime import datetime
 
+from agentlanes.attribution import agent_ran
 from agentlanes.config import AgentConfig
 from agentlanes.metrics import models as m
 from agentlanes.metrics.flow import DispatchSpan
@@ -33,8 +35,9 @@ def _agent_spans(pulls: Sequence[PullRequest], dispatched: Sequence[DispatchSpan
     found: dict[str, list[Span]] = {}
     spans, _ = lifetimes(pulls, include_drafts=True)
     for span in spans:
-        if span.pull.attribution.agent:
-            found.setdefault(span.pull.attribution.agent, []).append((span.start, span.end))
+        agent = agent_ran(span.pull.attribution)
+        if agent:
+            found.setdefault(agent, []).append((span.start, span.end))
     for agent, start, end in dispatched:
         found.setdefault(agent, []).append((start, end))
     return found

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from agentlanes.render.safe import fmt, md_code, md_text, table
+from agentlanes.routing.conflicts import COMPONENT_CLAIM, is_component_claim
 from agentlanes.routing.plan_models import RoutingPlan, WavePlanReport
 from agentlanes.timeutil import parse_timestamp
 
@@ -86,7 +87,8 @@ def _wave_section(waves: WavePlanReport, now: str | None) -> list[str]:
         parts += ["### Hot files", "",
                   "Files whose predicted demand forces serial work; split them or batch their tasks.", ""]
         parts.append(table(["File", "Tasks touching", "Serialized (min. waves)", "Summed probability"],
-                           [[md_code(h.path), h.tasks, h.serialized, f"{h.demand:.2f}"] for h in waves.hot_files]))
+                           [[_hot_name(h.path), h.tasks, h.serialized, f"{h.demand:.2f}"]
+                            for h in waves.hot_files]))
         parts.append("")
     if waves.waves:
         parts += render_gantt(waves, now)
@@ -157,3 +159,9 @@ def render_plan_markdown(plan: RoutingPlan) -> str:
         parts += ["", "## Notes", ""] + [f"- {md_text(note, 300)}" for note in plan.notes]
     parts.append("")
     return "\n".join(parts)
+
+
+def _hot_name(path: str) -> str:
+    if is_component_claim(path):
+        return f"component {md_code(path.removeprefix(COMPONENT_CLAIM))} (tasks without confident files)"
+    return md_code(path)

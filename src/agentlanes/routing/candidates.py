@@ -11,7 +11,7 @@ from datetime import timedelta
 from agentlanes.analysis.artifact import BacklogAnalysis, InFlightItem, IssueAnalysis
 from agentlanes.analysis.paths import Component, ComponentIndex
 from agentlanes.config import AgentConfig, Config
-from agentlanes.routing.conflicts import ConflictRule, Lock
+from agentlanes.routing.conflicts import ConflictRule, Lock, with_component_fallback
 from agentlanes.routing.dispatched import QUOTA_WINDOW, Dispatch, active_dispatches
 from agentlanes.routing.fitness import AgentHistory, history_from_records, rank_agents
 from agentlanes.timeutil import parse_timestamp
@@ -93,6 +93,10 @@ class RoutingProblem:
         return tuple(c for c in self.candidates if c.startable)
 
 
+def _rule(config: Config) -> ConflictRule:
+    return ConflictRule(config.conflict.method, config.conflict.footprint_threshold)
+
+
 def build_candidate(record: IssueAnalysis, config: Config, history: AgentHistory) -> Candidate:
     components = [c.name for c in record.components]
     ranking = rank_agents(config.agents, record.type.value, components, record.size.label, history)
@@ -105,7 +109,9 @@ def build_candidate(record: IssueAnalysis, config: Config, history: AgentHistory
         size=record.size.label,
         priority=record.priority.score,
         components=frozenset(components),
-        footprint={f.path: f.score for f in record.footprint if f.score > 0 and not config.conflict.ignores(f.path)},
+        footprint=with_component_fallback(
+            {f.path: f.score for f in record.footprint if f.score > 0 and not config.conflict.ignores(f.path)},
+            components, _rule(config)),
         fitness=fitness,
         values={agent: round(record.priority.score * score, 6) for agent, score in fitness.items()},
         fitness_reasons={f.agent: f.reasons for f in ranking},
@@ -132,7 +138,8 @@ def _pull_locks(analysis: BacklogAnalysis, in_flight: list[InFlightItem], config
     for item in in_flight:
         components = frozenset(c for c in (index.component_of(p) for p in item.files) if c)
         holder = f"PR #{item.number}" if item.kind == "pull" else f"{item.kind} #{item.number}"
-        locks.append(Lock(holder, {path: 1.0 for path in item.files if not config.conflict.ignores(path)}, components))
+        files = {path: 1.0 for path in item.files if not config.conflict.ignores(path)}
+        locks.append(Lock(holder, with_component_fallback(files, components, _rule(config)), components))
     return locks
 
 
@@ -161,7 +168,7 @@ def _dispatched_in_flight(
 def _slots(
     config: Config, in_flight_items: list[InFlightItem], dispatched: dict[int, Dispatch], today: Counter[str]
 ) -> tuple[AgentSlots, ...]:
-    in_flight = Counter(item.agent for item in in_flight_items if item.agent)
+    in_flight = Counter(item.agent for item in in_flight_items if item.agent and item.agent_ran)
     in_flight.update(entry.agent for entry in dispatched.values())
     return tuple(
         AgentSlots(
@@ -177,12 +184,14 @@ def _slots(
 def _dispatch_locks(analysis: BacklogAnalysis, dispatched: dict[int, Dispatch], config: Config) -> list[Lock]:
     """Lock the predicted files and components of each dispatched issue that has no PR yet."""
     by_number = {record.number: record for record in analysis.issues}
-    return [
-        Lock(f"issue #{number} (dispatched to {entry.agent})",
-             {f.path: f.score for f in by_number[number].footprint if f.score > 0 and not config.conflict.ignores(f.path)},
-             frozenset(c.name for c in by_number[number].components))
-        for number, entry in sorted(dispatched.items())
-    ]
+    locks = []
+    for number, entry in sorted(dispatched.items()):
+        record = by_number[number]
+        components = frozenset(c.name for c in record.components)
+        files = {f.path: f.score for f in record.footprint if f.score > 0 and not config.conflict.ignores(f.path)}
+        locks.append(Lock(f"issue #{number} (dispatched to {entry.agent})",
+                          with_component_fallback(files, components, _rule(config)), components))
+    return locks
 
 
 def build_problem(
@@ -222,7 +231,7 @@ def build_problem(
         candidates=tuple(candidates),
         slots=_slots(config, active, in_flight_dispatches, today),
         locks=tuple(locks),
-        rule=ConflictRule(config.conflict.method, config.conflict.footprint_threshold),
+        rule=_rule(config),
         waiting=tuple(waiting),
         in_flight_issues=frozenset(busy | set(in_flight_dispatches)),
         notes=tuple(notes),

@@ -8,7 +8,12 @@ rule decomposable per file, which is what lets the optimiser express all
 conflicts as one constraint group per file instead of one per pair.
 
 The component rule (the classic one) says two tasks in the same component
-conflict. Files of open pull requests and of already dispatched tasks are locks:
+conflict. Under the footprint rule, a task with no file predicted at ``tau`` or
+more would conflict with nothing, so it falls back to its components: it claims
+the pseudo-file ``component:<name>`` with probability 1, and every other task
+and lock claims the components it touches with probability ``tau``. Such a task
+then conflicts with all work in its components, while two tasks with real
+footprints never conflict on a component (``tau * tau < tau``). Files of open pull requests and of already dispatched tasks are locks:
 a lock holds its file with probability 1 (open PR) or its predicted probability
 (a dispatched issue with no PR yet).
 """
@@ -49,6 +54,10 @@ class ConflictReason:
     def describe(self) -> str:
         if self.kind == "component":
             return f"conflicts with {self.other} on component {self.detail}"
+        if is_component_claim(self.detail):
+            name = self.detail.removeprefix(COMPONENT_CLAIM)
+            return (f"conflicts with {self.other} on component {name}: one of the two has no file "
+                    "predicted with enough confidence, so its whole component counts")
         return f"conflicts with {self.other} on {self.detail} (joint probability {self.strength:.2f})"
 
 
@@ -64,6 +73,37 @@ class ConflictRule:
     @property
     def uses_components(self) -> bool:
         return self.method in ("component", "both")
+
+
+COMPONENT_CLAIM = "component:"
+
+
+def is_component_claim(path: str) -> bool:
+    """True for the pseudo-files of the component fallback."""
+    return path.startswith(COMPONENT_CLAIM)
+
+
+def with_component_fallback(
+    files: Mapping[str, float], components: Iterable[str], rule: ConflictRule
+) -> dict[str, float]:
+    """Return ``files`` plus the component claims described in the module docstring.
+
+    Only the footprint rule needs them (the other rules compare components
+    directly), and only while ``tau < 1``, where ``tau * tau < tau`` holds.
+    """
+    claims = dict(files)
+    if rule.method != "footprint" or not 0 < rule.tau < 1:
+        return claims
+    weight = rule.tau if any(p >= rule.tau for p in files.values()) else 1.0
+    for name in components:
+        claims[COMPONENT_CLAIM + name] = weight
+    return claims
+
+
+def _stronger(reason: ConflictReason, other: ConflictReason) -> bool:
+    """A real file beats a component fallback claim; then the higher joint probability wins."""
+    return ((not is_component_claim(reason.detail), reason.strength)
+            > (not is_component_claim(other.detail), other.strength))
 
 
 @dataclass
@@ -99,9 +139,9 @@ class Claims:
                 claim = self.files.get(path)
                 if claim is None or not file_conflict(probability, claim[0], self.rule.tau):
                     continue
-                joint = probability * claim[0]
-                if best is None or joint > best.strength:
-                    best = ConflictReason(claim[1], "file", path, joint)
+                reason = ConflictReason(claim[1], "file", path, probability * claim[0])
+                if best is None or _stronger(reason, best):
+                    best = reason
         if best is None and self.rule.uses_components:
             for component in sorted(components):
                 if component in self.components:
@@ -132,10 +172,10 @@ def conflicting_pairs(
                 for p_b, b in entries[index + 1:]:
                     if not file_conflict(p_a, p_b, rule.tau):
                         break
-                    joint = p_a * p_b
                     key = (a, b) if a < b else (b, a)
-                    if key not in pairs or pairs[key].strength < joint:
-                        pairs[key] = ConflictReason(f"#{key[1]}", "file", path, joint)
+                    reason = ConflictReason(f"#{key[1]}", "file", path, p_a * p_b)
+                    if key not in pairs or _stronger(reason, pairs[key]):
+                        pairs[key] = reason
     if rule.uses_components:
         by_component: dict[str, list[int]] = defaultdict(list)
         for task, names in components.items():

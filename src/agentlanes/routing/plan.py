@@ -13,12 +13,13 @@ from agentlanes.config import Config
 from agentlanes.errors import InputError
 from agentlanes.routing import plan_models as pm
 from agentlanes.routing.candidates import Candidate, RoutingProblem, build_problem
-from agentlanes.routing.conflicts import Claims, Lock
+from agentlanes.routing.conflicts import Claims, Lock, is_component_claim
 from agentlanes.routing.dispatched import Dispatch
 from agentlanes.routing.graph import conflict_graph
 from agentlanes.routing.greedy import Selection, greedy_select, lock_claims
 from agentlanes.routing.optimal import DEFAULT_TIME_LIMIT, SolverSettings, optimal_select
 from agentlanes.routing.waves import WavePlan, plan_waves
+from agentlanes.textutil import counted
 
 # Re-exported: the plan models are part of this module's public surface.
 RoutingPlan = pm.RoutingPlan
@@ -73,7 +74,8 @@ def _explain_one(
 
 
 def _planned_task(candidate: Candidate, agent: str, trigger: pm.Trigger) -> pm.PlannedTask:
-    files = sorted(candidate.footprint.items(), key=lambda kv: (-kv[1], kv[0]))
+    files = sorted(((path, p) for path, p in candidate.footprint.items() if not is_component_claim(path)),
+                   key=lambda kv: (-kv[1], kv[0]))
     return pm.PlannedTask(
         number=candidate.number,
         title=candidate.title,
@@ -89,6 +91,26 @@ def _planned_task(candidate: Candidate, agent: str, trigger: pm.Trigger) -> pm.P
         files=[path for path, _ in files][:MAX_FILES_LISTED],
         reasons=list(candidate.fitness_reasons.get(agent, ())),
     )
+
+
+def _footprint_notes(problem: RoutingProblem) -> list[str]:
+    def confident(candidate: Candidate) -> bool:
+        return any(p >= problem.rule.tau for path, p in candidate.footprint.items() if not is_component_claim(path))
+
+    unsure = [c for c in problem.candidates if not confident(c)]
+    if not unsure:
+        return []
+    if len(unsure) == len(problem.candidates):
+        return ["no task has a file predicted with enough confidence, so file conflicts cannot be detected"
+                + ("; tasks conflict by component instead" if problem.rule.method == "footprint" else "")]
+    homeless = sum(1 for c in unsure if not c.components)
+    verb = "has" if len(unsure) == 1 else "have"
+    note = (f"{len(unsure)} of {counted(len(problem.candidates), 'task')} {verb} no file predicted with enough "
+            "confidence" + ("; such a task conflicts with all work in its components"
+                            if problem.rule.method == "footprint" else ""))
+    if homeless:
+        note += f" ({homeless} of them {'has' if homeless == 1 else 'have'} no component either, "                 "so their conflicts cannot be detected)"
+    return [note]
 
 
 def _solver_report(selection: Selection, greedy: Selection, time_limit: float | None) -> pm.SolverReport:
@@ -201,8 +223,8 @@ def route(
     notes = list(problem.notes)
     if not problem.slots:
         notes.append("no routable agent (capacity > 0) is configured, so nothing can start")
-    if problem.rule.uses_files and not any(c.footprint for c in problem.candidates):
-        notes.append("no task has a predicted file, so file conflicts cannot be detected")
+    if problem.rule.uses_files:
+        notes.extend(_footprint_notes(problem))
     waves = _best_waves(problem, selection)
     if selection.assignments and not waves.seeded:
         notes.append("the wave plan starts with a different first wave than the start-now list, "
