@@ -9,6 +9,8 @@ from pathlib import Path
 
 from agentlanes.demo.generator import generate, sample_digest
 
+from conftest import gh_issue, gh_pull
+
 
 def test_demo_writes_all_artifacts(run_cli, tmp_path: Path):
     result = run_cli("demo")
@@ -61,14 +63,29 @@ def test_bad_as_of_is_a_clear_error(run_cli, write_json):
     path = write_json("pulls.json", [])
     result = run_cli("dashboard", "--pulls", path, "--as-of", "last tuesday")
     assert result.code == 2
-    assert "invalid time 'last tuesday'" in result.err
+    assert "invalid --as-of time 'last tuesday'" in result.err
+    empty = run_cli("dashboard", "--pulls", path, "--as-of", " ")
+    assert empty.code == 2
+    assert "empty --as-of value" in empty.err
+
+
+def test_as_of_outside_the_data_says_so(run_cli, write_json, tmp_path: Path):
+    pulls = write_json("pulls.json", [gh_pull(1)])
+    issues = write_json("issues.json", [gh_issue(2)])
+    early = run_cli("analyze", "--issues", issues, "--pulls", pulls, "--as-of", "2020-01-01",
+                    "--output", str(tmp_path / "a.json"))
+    assert early.code == 0, early.err
+    assert "is before the first event in the data (2026-01-05 10:00 UTC)" in early.err
+    late = run_cli("analyze", "--issues", issues, "--pulls", pulls, "--as-of", "2026-03-01",
+                   "--output", str(tmp_path / "b.json"))
+    assert "53 days after the newest event" in late.err
 
 
 def test_route_without_analysis_says_what_to_run(run_cli):
     result = run_cli("route")
     assert result.code == 2
     assert "backlog analysis not found" in result.err
-    assert "run the command that writes" in result.err
+    assert "run `agentlanes analyze --from DIR` first" in result.err
 
 
 def test_malformed_config_names_the_problem(run_cli, tmp_path: Path, write_json):

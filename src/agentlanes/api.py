@@ -83,10 +83,10 @@ class Source:
         return self.db is not None or self.github_repo is not None
 
 
-def _moment(value: str | datetime | None) -> datetime | None:
+def _moment(value: str | datetime | None, option: str = "--as-of") -> datetime | None:
     if isinstance(value, datetime):
         return value
-    return parse_as_of(value)
+    return parse_as_of(value, option)
 
 
 def load(source: Source, config: Config | None = None, as_of: str | datetime | None = None) -> tuple[Dataset, Dataset]:
@@ -174,7 +174,7 @@ def route(
 
 def _window_end(value: str | datetime | None) -> datetime | None:
     """``--until``: a bare date means the end of that day (the window is ``[since, until)``)."""
-    moment = _moment(value)
+    moment = _moment(value, "--until")
     if isinstance(value, str) and moment is not None and len(value.strip()) == 10:
         return moment + timedelta(days=1)
     return moment
@@ -207,7 +207,7 @@ def dashboard(
     # Snapshots passed in win; otherwise those stored by a sync (or an export folder's x_merge_queue.json).
     queue = list(queue_snapshots) or [(reading.taken_at, reading.depth) for reading in cut.queue_snapshots]
     return build_dashboard(
-        cut, config, since=_moment(since), until=end, weeks=weeks, group_by=group_by,
+        cut, config, since=_moment(since, "--since"), until=end, weeks=weeks, group_by=group_by,
         repo=source.repo, queue_snapshots=queue, dispatched=dispatch_spans(dispatch_log, cut),
         history=full.commits,
     )
@@ -466,8 +466,8 @@ def backtest(
         providers = CheckoutProviders(Checkout.open(sources[0].repo))
     return run_backtests(
         datasets,
-        since=_moment(since),
-        until=_moment(until),
+        since=_moment(since, "--since"),
+        until=_moment(until, "--until"),
         limit=limit,
         threshold=threshold,
         conflicts=conflicts,
@@ -482,18 +482,22 @@ def init(
     source: Source | None = None,
     output: str | Path | None = "agentlanes.toml",
     force: bool = False,
+    nearby: str | Path | None = None,
 ) -> InitResult:
     """Write a commented ``agentlanes.toml`` for a repository.
 
     ``repo`` is a git checkout: its ``CODEOWNERS`` rules and top-level folders
     become components. ``source`` (an export folder or the store) supplies the
     labels that become priorities, and the files when no checkout is given.
-    ``output`` is the file to write, or ``None`` to only return the text; an
-    existing file is kept unless ``force`` is set.
+    ``nearby`` is a checkout found without being asked for (the current
+    folder's): it is read only when no data is given or when its ``origin``
+    remote is the data's repository. ``output`` is the file to write, or
+    ``None`` to only return the text; an existing file is kept unless ``force``
+    is set.
     """
     from agentlanes import artifacts
     from agentlanes.config import build_config
-    from agentlanes.init import InitResult, render_checked, survey
+    from agentlanes.init import InitResult, render_checked, same_repository, survey
 
     target = Path(output) if output is not None else None
     if target is not None and target.exists() and not force:
@@ -508,11 +512,20 @@ def init(
             origin = f"{source.github_repo or 'the repository'} in the store {source.db or 'in the user cache folder'}"
         else:
             origin = str(source.from_dir or source.issues or source.pulls)
+    skipped: tuple[str, ...] = ()
+    if checkout is None and nearby is not None:
+        candidate = Checkout.open(nearby)
+        if dataset is None or same_repository(candidate, dataset):
+            checkout = candidate
+        else:
+            skipped = (f"the checkout at {candidate.path} was not read: its origin remote is not {dataset.name}; "
+                       "pass --repo PATH to read it anyway",)
     found = survey(checkout, dataset, origin)
     text = render_checked(found)
     if target is not None:
         artifacts.write_text(target, text)
     return InitResult(
         path=target, text=text, components=found.components, priorities=found.priorities,
-        codeowners=found.codeowners, tracked_files=found.tracked_files, notes=found.notes + found.component_notes,
+        codeowners=found.codeowners, tracked_files=found.tracked_files,
+        notes=skipped + found.notes + found.component_notes,
     )

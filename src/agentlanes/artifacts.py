@@ -51,12 +51,17 @@ def write_model(path: str | Path, model: BaseModel) -> Path:
     return write_bytes(path, model_json(model))
 
 
-def read_model(path: str | Path, model_type: type[ModelT], what: str) -> ModelT:
-    """Read an artifact back, with an error naming the file and the first bad field."""
+def read_model(path: str | Path, model_type: type[ModelT], what: str, producer: str = "") -> ModelT:
+    """Read an artifact back, with an error naming the file and the first bad field.
+
+    ``producer`` is the command that writes the artifact, for the hint when it is missing.
+    """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{what} not found: {path}", f"run the command that writes the {what} first") from None
+        hint = (f"run `{producer}` first (or pass the file's path)" if producer
+                else f"run the command that writes the {what} first")
+        raise InputError(f"{what} not found: {path}", hint) from None
     try:
         return model_type.model_validate(orjson.loads(raw))
     except orjson.JSONDecodeError as exc:
@@ -66,5 +71,5 @@ def read_model(path: str | Path, model_type: type[ModelT], what: str) -> ModelT:
         where = ".".join(str(part) for part in first["loc"])
         raise InputError(
             f"{path}: not a valid {what} (field '{where}': {first['msg']})",
-            f"regenerate it with this version of agentlanes",
+            "regenerate it with this version of agentlanes",
         ) from None

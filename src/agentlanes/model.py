@@ -267,6 +267,16 @@ class Dataset:
     @property
     def latest_event(self) -> datetime | None:
         """The newest timestamp anywhere in the data, a natural default for "now"."""
+        stamps = self._stamps()
+        return max(stamps) if stamps else None
+
+    @property
+    def earliest_event(self) -> datetime | None:
+        """The oldest timestamp anywhere in the data."""
+        stamps = self._stamps()
+        return min(stamps) if stamps else None
+
+    def _stamps(self) -> list[datetime]:
         stamps: list[datetime] = []
         for issue in self.issues:
             stamps.extend(t for t in (issue.created_at, issue.closed_at) if t)
@@ -275,4 +285,4 @@ class Dataset:
         stamps.extend(commit.committed_at for commit in self.commits)
         # A merge-queue snapshot is an observation of the repository at its moment.
         stamps.extend(reading.taken_at for reading in self.queue_snapshots)
-        return max(stamps) if stamps else None
+        return stamps

@@ -25,15 +25,17 @@ def parse_timestamp(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def parse_as_of(value: str | None) -> datetime | None:
-    """Parse the ``--as-of`` option: an ISO date or timestamp, or ``None``."""
-    if value is None or value == "":
+def parse_as_of(value: str | None, option: str = "--as-of") -> datetime | None:
+    """Parse a moment option (``--as-of``, ``--since``, ``--until``): an ISO date or timestamp, or ``None``."""
+    if value is None:
         return None
+    if not value.strip():
+        raise InputError(f"empty {option} value", "give an ISO 8601 date or timestamp, or leave the option out")
     try:
         return parse_timestamp(value)
     except ValueError:
         raise InputError(
-            f"invalid time {value!r}",
+            f"invalid {option} time {value!r}",
             "use an ISO 8601 date or timestamp, e.g. 2024-03-01 or 2024-03-01T12:00:00Z",
         ) from None
 

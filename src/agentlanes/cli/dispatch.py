@@ -38,7 +38,7 @@ def command(plan_file: str, repository: str | None, apply: bool, log_file: str, 
     trigger: a label, an assignee, a comment or a command. A dry run unless --apply."""
     if not Path(plan_file).is_file():
         raise InputError(f"routing plan not found: {plan_file}", "run `agentlanes route` first, or pass --plan PATH")
-    plan = read_model(plan_file, RoutingPlan, "routing plan")
+    plan = read_model(plan_file, RoutingPlan, "routing plan", "agentlanes route")
     config = make_config(config_file, agents_file)
     handler = StderrLogHandler(None)
     logger = logging.getLogger("agentlanes")

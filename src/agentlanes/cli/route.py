@@ -38,7 +38,7 @@ def command(analysis_file: str, config_file: str | None, agents_file: str | None
     if output == "-" and summary_file == "-":
         raise click.UsageError("--output and --summary cannot both be -; write one of them to a file")
     config = make_config(config_file, agents_file)
-    analysis = read_model(analysis_file, BacklogAnalysis, "backlog analysis")
+    analysis = read_model(analysis_file, BacklogAnalysis, "backlog analysis", "agentlanes analyze --from DIR")
     dispatched = read_dispatched(dispatched_file) if dispatched_file else ()
     with status("routing the ready tasks"):
         plan = api.route(analysis, config=config, solver=solver, time_limit=time_limit, dispatched=dispatched)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from agentlanes.model import Dataset, Issue, IssueState, PullRequest, PullState, Skip
 
@@ -63,6 +63,19 @@ def _pull_at(pull: PullRequest, moment: datetime, counts: Counter[str]) -> PullR
     )
 
 
+def _range_notes(dataset: Dataset, moment: datetime) -> tuple[str, ...]:
+    """Say so when the moment lies outside the data, where a cut shows nothing or nothing new."""
+    first, last = dataset.earliest_event, dataset.latest_event
+    if first is not None and moment < first:
+        return (f"--as-of {moment:%Y-%m-%d %H:%M} UTC is before the first event in the data "
+                f"({first:%Y-%m-%d %H:%M} UTC), so nothing existed yet; pick a later moment",)
+    if last is not None and moment - last > timedelta(days=1):
+        return (f"--as-of {moment:%Y-%m-%d %H:%M} UTC is {(moment - last).days} days after the newest event "
+                f"in the data ({last:%Y-%m-%d %H:%M} UTC): nothing is known of the time between, "
+                "so open items look older than they may be",)
+    return ()
+
+
 def snapshot(dataset: Dataset, moment: datetime | None) -> Dataset:
     """Return the dataset as it stood at ``moment`` (unchanged when ``None``)."""
     if moment is None:
@@ -75,7 +88,7 @@ def snapshot(dataset: Dataset, moment: datetime | None) -> Dataset:
     skips = dataset.skips + tuple(
         Skip("as-of", "", f"{count} x {reason}") for reason, count in sorted(counts.items()) if "left out" in reason
     )
-    notes = tuple(f"{reason}: {count}" for reason, count in sorted(counts.items()))
+    notes = _range_notes(dataset, moment) + tuple(f"{reason}: {count}" for reason, count in sorted(counts.items()))
     return dataclasses.replace(
         dataset, issues=issues, pulls=pulls, commits=commits, skips=skips, as_of=moment, notes=notes,
         queue_snapshots=queue,
