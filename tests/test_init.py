@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -110,6 +111,29 @@ def test_checkout_found_from_current_folder(run_cli, checkout: Repo, monkeypatch
     config = load_config(checkout.path / "src" / "agentlanes.toml")
     assert "api" in [c.name for c in config.components]
     assert "rules from .github/CODEOWNERS" in result.err
+
+
+@pytest.mark.parametrize(("remote", "read"), [
+    ("git@github.com:o/r.git", True),
+    ("https://github.com/someone/else.git", False),
+    (None, False),
+])
+def test_current_checkout_read_only_for_the_data_repository(
+    run_cli, write_json, checkout: Repo, monkeypatch: pytest.MonkeyPatch, remote: str | None, read: bool
+):
+    if remote is not None:
+        subprocess.run(["git", "remote", "add", "origin", remote], cwd=checkout.path, check=True)
+    write_json("export/issues.json", [gh_issue(1)])
+    write_json("export/pulls.json", [gh_pull(2, files=[{"path": "server/main.go"}], url="https://github.com/o/r/pull/2")])
+    folder = checkout.path.parent / "export"
+    monkeypatch.chdir(checkout.path)
+    result = init(run_cli, "--from", folder, "--output", "-")
+    names = [c["name"] for c in tomllib.loads(result.out).get("components", [])]
+    if read:
+        assert "api" in names
+    else:
+        assert names == ["server"]
+        assert f"the checkout at {checkout.path} was not read: its origin remote is not o/r" in result.err
 
 
 def test_priorities_from_labels(run_cli, write_json, tmp_path: Path, checkout: Repo):

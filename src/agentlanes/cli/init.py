@@ -32,16 +32,18 @@ def command(repo_path: str | None, from_dir: str | None, github_repo: str | None
     components from CODEOWNERS and the top-level folders, the conflict rule, and priorities
     from the labels in the data."""
     check_stdout_free(output)
+    nearby = None
     if repo_path is None:
         found = find_checkout(".")
-        repo_path = str(found.path) if found is not None else None
-        if repo_path is None:
+        nearby = str(found.path) if found is not None else None
+        if nearby is None:
             info("note: the current folder is not a git checkout; pass --repo PATH to infer components from one")
     source = None
     if from_dir is not None or github_repo is not None or db_path is not None:
         source = make_source(from_dir, None, None, None, None, db_path, github_repo)
     with console.status("surveying the repository"):
-        result = api.init(repo=repo_path, source=source, output=None if output == "-" else output, force=force)
+        result = api.init(repo=repo_path, source=source, output=None if output == "-" else output, force=force,
+                          nearby=nearby)
     if result.path is None:
         console.print_result(result.text)
     _summarise(result)

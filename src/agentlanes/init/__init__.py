@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,24 @@ def find_checkout(path: str | Path) -> Checkout | None:
     """Return the git checkout containing ``path``, or ``None`` when it is not inside one."""
     result = run_git(Path(path), "rev-parse", "--show-toplevel", check=False)
     return Checkout(Path(result.stdout.strip())) if result.returncode == 0 else None
+
+
+_REMOTE_REPOSITORY = re.compile(r"[/:]([^/:]+/[^/]+?)(?:\.git)?/?$")
+
+
+def checkout_repository(checkout: Checkout) -> str | None:
+    """Return ``OWNER/REPO`` of the checkout's ``origin`` remote, or ``None`` without one."""
+    result = run_git(checkout.path, "remote", "get-url", "origin", check=False)
+    match = _REMOTE_REPOSITORY.search(result.stdout.strip()) if result.returncode == 0 else None
+    return match.group(1) if match else None
+
+
+def same_repository(checkout: Checkout, dataset: Dataset) -> bool:
+    """True when the checkout's origin names the data set's repository (``OWNER/REPO`` or ``OWNER__REPO``)."""
+    remote = checkout_repository(checkout)
+    if remote is None:
+        return False
+    return remote.lower() in {dataset.name.lower(), dataset.name.replace("__", "/", 1).lower()}
 
 
 def tracked_files(checkout: Checkout) -> list[str]:

@@ -13,7 +13,9 @@ Accepted inputs:
 from __future__ import annotations
 
 import dataclasses
+import re
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +166,20 @@ def _with_merge_commit_authors(pulls: list[PullRequest], commits: list[Commit]) 
     return enriched
 
 
+_ITEM_URL = re.compile(r"^https?://[^/]+/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)/(?:issues|pull|pulls)/\d+")
+
+
+def repository_from_urls(issues: list[Issue], pulls: list[PullRequest]) -> str | None:
+    """Return ``OWNER/REPO`` when the items' web addresses agree on one repository."""
+    found = Counter(match.group(1) for item in (*issues, *pulls)
+                    if item.url and (match := _ITEM_URL.match(item.url)))
+    if not found:
+        return None
+    (best, count), = found.most_common(1)
+    # A few items moved from another repository keep their old address.
+    return best if count * 2 > sum(found.values()) else None
+
+
 def load_dataset(
     config: Config,
     from_dir: str | Path | None = None,
@@ -209,7 +225,8 @@ def load_dataset(
     if from_dir is not None and (Path(from_dir) / EXPORT_QUEUE).is_file():
         queue = load_queue_snapshots(Path(from_dir) / EXPORT_QUEUE)
 
-    dataset_name = name or (Path(from_dir).name if from_dir else Path(str(issues_path or pulls_path)).stem)
+    dataset_name = (name or repository_from_urls(issues, pulls)
+                    or (Path(from_dir).name if from_dir else Path(str(issues_path or pulls_path)).stem))
     origin = str(from_dir) if from_dir else ", ".join(str(p) for p in (issues_path, pulls_path, commits_path) if p)
     return assemble_dataset(
         config, dataset_name, origin, issues, pulls, commits, skips, issue_files=issue_files, queue=queue
