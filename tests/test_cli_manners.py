@@ -17,7 +17,7 @@ import pytest
 
 from agentlanes import api
 from agentlanes.cli import cli
-from agentlanes.demo.generator import write_sample
+from agentlanes.demo.generator import REPOSITORY, write_sample
 
 from fakes.github_api import FakeGitHub
 from fakes.github_api.data import generate
@@ -147,7 +147,7 @@ def test_quiet_keeps_errors(run_cli):
 def test_outputs_to_stdout(run_cli, sample: Path, tmp_path: Path):
     assert run_cli("analyze", "--from", sample, "-q").code == 0
     result = run_cli("route", "--summary", "-", "-q")
-    assert result.out.startswith("# Routing plan: sample")
+    assert result.out.startswith(f"# Routing plan: {REPOSITORY}")
     assert (tmp_path / "artifacts/orchestration/routing_plan.json").is_file()
     board = run_cli("dashboard", "--from", sample, "--format", "md", "-o", "-", "-q")
     assert board.out.startswith("# Velocity dashboard")

@@ -414,3 +414,15 @@ def test_empty_window_still_renders(write_json):
     assert 'data-chart-empty="merged"' in page
     assert 'data-chart-empty="conflicts"' in page
     assert "n/a" in render_markdown(board)
+
+
+def test_summary_states_totals_once_and_counts_in_words(write_json):
+    pulls = [gh_pull(1, files=[{"path": "a.py"}]),
+             gh_pull(2, createdAt="2026-01-05T09:00:00Z", mergedAt="2026-01-07T10:00:00Z", files=[{"path": "a.py"}])]
+    board = _board(write_json, pulls, until="2026-01-09", weeks=2)
+    assert board.conflict_rate.source == "file-overlap proxy"
+    page = render_markdown(board)
+    summary = page.split("## Summary", 1)[1].split("\n## ", 1)[0]
+    assert "| PRs merged per week (mean) | 1.0 (2 in the window) |" in summary
+    assert "upper bound" in summary and summary.count("upper bound") == 1
+    assert "1 PRs" not in page and "1 PRs" not in render_html(board)

@@ -14,7 +14,7 @@ from agentlanes.analysis.footprint.history import change_sets
 from agentlanes.analysis.footprint.mentions import MentionIndex
 from agentlanes.analysis.footprint.tokens import path_tokens, split_identifier, tokenize
 from agentlanes.config import load_config
-from agentlanes.demo.generator import write_sample
+from agentlanes.demo.generator import REPOSITORY, write_sample
 from agentlanes.sources.asof import snapshot
 from agentlanes.sources.loader import load_dataset
 
@@ -123,13 +123,13 @@ def test_backtest_command_on_the_sample(run_cli, tmp_path: Path):
     result = run_cli("backtest", "--from", folder, "--limit", "80")
     assert result.code == 0, result.err
     report = json.loads((tmp_path / "artifacts" / "backtest" / "backtest.json").read_text("utf-8"))
-    entry = report["files"]["per_dataset"]["sample"]
+    entry = report["files"]["per_dataset"][REPOSITORY]
     assert entry["evaluated_tasks"] == 80
     assert entry["task_source"] == "issues"
     for key in ("recall@1", "recall@5", "recall@10", "mrr", "acc@5"):
         assert 0.0 <= entry["predictor"][key] <= 1.0
     assert entry["predictor"]["recall@10"] > entry["baseline_bm25_paths"]["recall@10"]
-    conflicts = report["conflicts"]["sample"]
+    conflicts = report["conflicts"][REPOSITORY]
     assert conflicts["concurrent_pairs"] >= conflicts["truly_overlapping_pairs"] > 0
     markdown = (tmp_path / "artifacts" / "backtest" / "backtest.md").read_text("utf-8")
-    assert "| sample |" in markdown
+    assert f"| {REPOSITORY} |" in markdown

@@ -99,6 +99,8 @@ def render_backtest_markdown(report: dict[str, Any]) -> str:
         "",
         "R@k: share of the changed files in the top k. Acc@5: tasks whose changed files are all in the top 5; "
         "\"existing files\" counts only tasks whose changed files all existed when the task was opened. "
+        "Precision, Recall, F1: of the predicted set, the files scored at or above the threshold. Mean size: "
+        "the mean number of files in that set per task. "
         "Recall ceiling: share of changed files that existed then. R@10 ceiling: the best R@10 any ranking "
         "could reach (existing changed files only, at most 10 per task).",
     ]

@@ -10,6 +10,7 @@ from agentlanes.cli.console import info, json_output, print_result, status, writ
 from agentlanes.cli.options import config_options, pass_common, source_options
 from agentlanes.metrics.matrix import DEFAULT_MAX_HEADS, ConflictMatrix
 from agentlanes.render.conflicts_md import render_matrix_markdown
+from agentlanes.textutil import counted
 
 
 @click.command("conflicts", short_help="Merge-test the open PR heads against the base and each other.")
@@ -41,6 +42,6 @@ def command(source: api.Source, config, as_of: str | None, base: str | None, max
     elif not json_output():
         print_result(data)
     with_base = sum(1 for head in matrix.heads if head.base_conflict)
-    info(f"{len(matrix.heads)} open heads: {with_base} conflict with {matrix.base}, "
-         f"{len(matrix.pairs)} conflicting pairs of {matrix.pairs_checked} merged")
+    info(f"{counted(len(matrix.heads), 'open head')}: {with_base} conflict with {matrix.base}, "
+         f"{counted(len(matrix.pairs), 'conflicting pair')} of {matrix.pairs_checked} merged")
     return matrix

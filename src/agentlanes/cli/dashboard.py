@@ -13,6 +13,7 @@ from agentlanes.metrics.models import Dashboard
 from agentlanes.render.dashboard_html import render_html
 from agentlanes.render.dashboard_md import render_markdown
 from agentlanes.sources.sidecars import load_dispatch_log, load_queue_snapshots
+from agentlanes.textutil import counted
 
 FORMATS = {"md": DASHBOARD_MD, "html": DASHBOARD_HTML, "json": DASHBOARD_JSON}
 
@@ -69,7 +70,7 @@ def command(source: api.Source, config, as_of: str | None, since: str | None, un
         written = write_output(output or ARTIFACT_DIR / FORMATS[kind], data)
         info(f"wrote {written}")
     rate = board.conflict_rate
-    info(f"{board.repository}: {sum(w.merged for w in board.merged_per_week)} PRs merged in "
-         f"{len(board.window.weeks)} weeks, {board.active_streams.current} open now, "
+    info(f"{board.repository}: {counted(sum(w.merged for w in board.merged_per_week), 'PR')} merged in "
+         f"{counted(len(board.window.weeks), 'week')}, {board.active_streams.current} open now, "
          f"{rate.label[:1].lower()}{rate.label[1:]} {'n/a' if rate.rate is None else f'{100 * rate.rate:.1f}%'}")
     return board

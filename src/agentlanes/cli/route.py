@@ -13,6 +13,7 @@ from agentlanes.render.routing_md import render_plan_markdown
 from agentlanes.routing.dispatched import read_dispatched
 from agentlanes.routing.optimal import DEFAULT_TIME_LIMIT
 from agentlanes.routing.plan import DEFAULT_SOLVER, SOLVERS, RoutingPlan
+from agentlanes.textutil import counted
 
 
 @click.command("route", short_help="Choose the tasks to start now, one agent each, without conflicts.")
@@ -45,11 +46,11 @@ def command(analysis_file: str, config_file: str | None, agents_file: str | None
     path = write_output(output, model_json(plan))
     summary = write_output(summary_file, render_plan_markdown(plan))
     s = plan.solver
-    ratio = "n/a" if s.ratio_to_greedy is None else f"{s.ratio_to_greedy:.3f}"
-    info(f"selected {len(plan.selected)} tasks to start now; {len(plan.not_selected)} wait "
-         f"(solver {s.name}, {s.status}, value {s.objective:g}, {ratio} x greedy, {s.seconds:.2f} s)")
+    ratio = "" if s.ratio_to_greedy is None else f", {s.ratio_to_greedy:.3f} x greedy"
+    info(f"selected {counted(len(plan.selected), 'task')} to start now; {len(plan.not_selected)} wait "
+         f"(solver {s.name}, {s.status}, value {s.objective:g}{ratio}, {s.seconds:.2f} s)")
     waves = plan.wave_plan
-    info(f"wave plan: {waves.count} waves for the backlog "
+    info(f"wave plan: {counted(waves.count, 'wave')} for the backlog "
          f"({'proven minimal' if waves.minimal else f'lower bound {waves.lower_bound}'})")
     info(f"wrote {path} and {summary}")
     return plan

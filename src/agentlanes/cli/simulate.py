@@ -14,6 +14,7 @@ from agentlanes.simulation.policies import POLICIES
 from agentlanes.simulation.report import SIMULATION_FILE, SIMULATION_SUMMARY_FILE, SimulationReport
 from agentlanes.simulation.sweep import DEFAULT_PARALLEL, DEFAULT_RUNS
 from agentlanes.timeutil import parse_duration
+from agentlanes.textutil import counted
 
 
 def _names(value: str) -> list[str]:
@@ -60,8 +61,9 @@ def command(source: api.Source, config, as_of: str | None, tasks_from: str, hori
                               runs=runs, seed=seed)
     path = write_output(output, model_json(report))
     summary = write_output(summary_file, render_simulation_markdown(report))
-    info(f"simulated {report.tasks} tasks of {report.repository} from {report.as_of}: "
-         f"{len(report.policies)} policies x {len(report.parallel)} slot counts x {report.runs} runs")
+    info(f"simulated {counted(report.tasks, 'task')} of {report.repository} from {report.as_of}: "
+         f"{counted(len(report.policies), 'policy', 'policies')} x {counted(len(report.parallel), 'slot count')} "
+         f"x {counted(report.runs, 'run')}")
     for item in report.saturation:
         info(f"{item.policy}: {item.reason}")
     info(f"wrote {path} and {summary}")

@@ -33,6 +33,9 @@ MAX_LISTED_PULLS = 50
 _CONFLICT_STATES = {"CONFLICTING", "DIRTY"}
 _UNKNOWN_STATES = {"", "UNKNOWN"}
 
+# The source name when no signal observed the PRs and the file-overlap proxy stands in.
+PROXY_SOURCE = "file-overlap proxy"
+
 
 def _observed_sources(pull: PullRequest, base_merges: Mapping[int, int], report: ReplayReport | None) -> list[str]:
     sources = []
@@ -139,7 +142,7 @@ def conflict_rate(pulls: Sequence[PullRequest], window: Window, grouper: Grouper
         note = (f"{len(conflicted)} of {len(closed)} PRs merged or closed in the window had at least one observed "
                 f"conflict episode; {observed} of them could be observed by at least one signal source.")
     else:
-        source, conflicted = "file-overlap proxy", overlap
+        source, conflicted = PROXY_SOURCE, overlap
         label = "Conflict rate (file-overlap proxy, upper bound)"
         note = ("No mergeable state, merge-queue event, commit graph or merge-tree replay covers these PRs, so this "
                 "counts PRs for which another PR changing one of the same files merged while they were open.")

@@ -20,9 +20,11 @@ from markupsafe import Markup
 
 from agentlanes.metrics import models as m
 from agentlanes.metrics.catalog import DEFINITIONS_DOC, METRICS
+from agentlanes.metrics.conflicts import PROXY_SOURCE
 from agentlanes.render import charts
 from agentlanes.render.mermaid import short_week
 from agentlanes.render.safe import fmt, percent, safe_url
+from agentlanes.textutil import counted
 
 _SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.DOTALL)
 # The page's size limit (bytes), checked by the tests; the Bokeh core bundle takes about 1.3 MB of it.
@@ -98,4 +100,6 @@ def render_html(d: m.Dashboard) -> str:
         fmt=fmt,
         short_week=short_week,
         safe_url=safe_url,
+        counted=counted,
+        proxy_source=PROXY_SOURCE,
     )

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 
 from agentlanes.metrics import models as m
 from agentlanes.metrics.catalog import DEFINITIONS_DOC, METRICS
+from agentlanes.metrics.conflicts import PROXY_SOURCE
 from agentlanes.render.mermaid import short_week, xychart
 from agentlanes.render.safe import fmt, md_link, md_text, percent, table
+from agentlanes.textutil import counted
 
 # Group rows shown per table; the rest are summed into one "others" row.
 MAX_GROUP_ROWS = 25
@@ -71,16 +73,23 @@ def _summary(d: m.Dashboard) -> str:
     bound = percent(conflict.overlap_upper_bound.rate)
     rows = [
         [METRICS["active_streams"].title + " now", fmt(d.active_streams.current)],
-        [METRICS["merged_per_week"].title + " (total in the window)", fmt(sum(w.merged for w in d.merged_per_week))],
+        [METRICS["merged_per_week"].title + " (mean)", _merged_per_week(d)],
         [METRICS["merge_rate"].title, percent(d.merge_rate.rate)],
         [md_text(d.merge_queue.label), fmt(d.merge_queue.current)],
-        [md_text(conflict.label), f"{percent(conflict.rate)} (file-overlap upper bound {bound})"],
+        [md_text(conflict.label), percent(conflict.rate) if conflict.source == PROXY_SOURCE
+         else f"{percent(conflict.rate)} (file-overlap upper bound {bound})"],
         [METRICS["time_to_merge"].title + " p50 / p90 (hours)",
          f"{fmt(d.time_to_merge.p50_hours)} / {fmt(d.time_to_merge.p90_hours)}"],
         [METRICS["issue_lead_time"].title + " p50 / p90 (hours)",
          f"{fmt(d.issue_lead_time.p50_hours)} / {fmt(d.issue_lead_time.p90_hours)}"],
     ]
     return "## Summary\n\n" + table(["Metric", "Value"], rows)
+
+
+def _merged_per_week(d: m.Dashboard) -> str:
+    total = sum(w.merged for w in d.merged_per_week)
+    weeks = len(d.merged_per_week)
+    return f"{fmt(total / weeks)} ({total} in the window)" if weeks else str(total)
 
 
 def _week_columns(weeks: Sequence[str]) -> list[str]:
@@ -104,9 +113,9 @@ def _streams(d: m.Dashboard) -> str:
     )
     parts = [heading("active_streams"), chart, by_week, f"At each week's end, by {md_text(d.group_by)}:", per_group]
     if streams.dispatched_without_pull:
-        parts.append(f"{streams.dispatched_without_pull} dispatched issues have no PR yet and are included.")
+        parts.append(f"Included: {counted(streams.dispatched_without_pull, 'dispatched issue')} without a PR yet.")
     if streams.excluded_unknown_close:
-        parts.append(f"{streams.excluded_unknown_close} closed PRs without a close time are left out.")
+        parts.append(f"Left out: {counted(streams.excluded_unknown_close, 'closed PR')} without a close time.")
     return "\n\n".join(p for p in parts if p)
 
 
@@ -162,10 +171,11 @@ def _conflicts(d: m.Dashboard) -> str:
     ]
     if rate.replay is not None:
         skipped = ", ".join(f"{md_text(k)} {v}" for k, v in rate.replay.skipped.items()) or "none"
-        lines.append(f"- git merge-tree replay: {rate.replay.replayed} PRs replayed, {rate.replay.conflicted} "
+        lines.append(f"- git merge-tree replay: {counted(rate.replay.replayed, 'PR')} replayed, {rate.replay.conflicted} "
                      f"conflicted; not replayed: {skipped}.")
     if rate.excluded_unknown_close:
-        lines.append(f"- {rate.excluded_unknown_close} closed PRs without a close time cannot be placed in a window.")
+        lines.append(f"- Left out: {counted(rate.excluded_unknown_close, 'closed PR')} without a close time, "
+                     "which no window can hold.")
 
     weeks = rate.weeks
     chart = xychart("Conflict rate per ISO week in percent", [short_week(w.week) for w in weeks],
@@ -206,7 +216,7 @@ def _outcomes(d: m.Dashboard) -> str:
     rows = [
         [md_text(o.group), md_text(o.kind), o.opened, o.merged, o.abandoned, o.still_open, fmt(o.merge_pct, 1, "%"),
          fmt(o.median_hours_to_merge), fmt(o.p90_hours_to_merge),
-         f"{percent(o.agent_commit_share)} ({o.commit_share_pulls} PRs)" if o.commit_share_pulls else "n/a"]
+         f"{percent(o.agent_commit_share)} ({counted(o.commit_share_pulls, 'PR')})" if o.commit_share_pulls else "n/a"]
         for o in d.outcomes
     ]
     headers = [md_text(d.group_by).capitalize(), "Kind", "Opened", "Merged", "Abandoned", "Still open", "Merge %",
