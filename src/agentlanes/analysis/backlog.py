@@ -118,7 +118,8 @@ def _context(inputs: AnalysisInputs, config: Config, tasks: list[Issue], tasks_f
         edges=dependency_edges(list(dataset.issues) + (tasks if tasks_from != "issues" else [])),
         states=states,
         linked=open_pulls_by_issue(dataset.pulls) if tasks_from == "issues" else {},
-        duplicates=duplicate_titles(tasks),
+        # Replayed pull requests often share titles ("Bump x", "Fix lint") and are still separate work.
+        duplicates=duplicate_titles(tasks) if tasks_from == "issues" else {},
     )
 
 
