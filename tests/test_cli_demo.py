@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from agentlanes.demo.generator import generate, sample_digest
+from agentlanes.demo.generator import generate, sample_digest, write_sample
 
 from conftest import gh_issue, gh_pull
 
@@ -102,3 +103,15 @@ def test_module_entry_point_runs(tmp_path: Path):
     assert result.returncode == 0
     for command in ("analyze", "route", "dashboard", "demo"):
         assert command in result.stdout
+
+
+def test_readme_library_example_runs(tmp_path: Path, monkeypatch, capsys):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    assert blocks, "the README has no Python example"
+    write_sample(tmp_path / "artifacts" / "demo" / "sample", 7)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[0], "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("#") and "->" in printed[0]
+    assert printed[-1].startswith("Conflict rate")

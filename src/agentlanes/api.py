@@ -2,7 +2,7 @@
 
 Example::
 
-    from agentlanes import Source, analyze, route, dashboard
+    from agentlanes.api import Source, analyze, dashboard, route, sync
 
     source = Source(from_dir="exports/myrepo")
     analysis = analyze(source, as_of="2024-03-01")
@@ -16,7 +16,6 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,92 +40,19 @@ from agentlanes.routing.plan import route as route_analysis
 from agentlanes.simulation.policies import POLICIES
 from agentlanes.simulation.report import SimulationReport
 from agentlanes.simulation.sweep import DEFAULT_PARALLEL, DEFAULT_RUNS, simulate_backlog
-from agentlanes.sources.asof import snapshot
-from agentlanes.sources.gitrepo import Checkout, checkout_dataset
-from agentlanes.sources.loader import load_dataset
+from agentlanes.sources.gitrepo import Checkout
+from agentlanes.sources.inputs import Source, checkout_tree, load, moment_of
 from agentlanes.sources.sidecars import DispatchEntry
-from agentlanes.timeutil import parse_as_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from agentlanes.demo.pipeline import DemoResult
     from agentlanes.dispatch.runner import DispatchReport, Outcome
     from agentlanes.init import InitResult
     from agentlanes.github.ratelimit import Clock
     from agentlanes.github.sync import SyncProgress, SyncReport
     from agentlanes.store.export import ExportReport
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a repository's data comes from.
-
-    ``from_dir`` is an export folder; ``issues``/``pulls``/``commits`` are single
-    files (gh, REST or GraphQL shapes); ``repo`` is a local git checkout, used for
-    the file tree, file contents and merge replays. ``db`` and ``github_repo``
-    read the SQLite store that ``sync`` fills instead of files: ``db`` defaults to
-    the store in the user cache folder, and ``github_repo`` (``OWNER/REPO``) may be
-    left out when the store holds one repository.
-    """
-
-    from_dir: str | Path | None = None
-    issues: str | Path | None = None
-    pulls: str | Path | None = None
-    commits: str | Path | None = None
-    repo: str | Path | None = None
-    name: str | None = None
-    db: str | Path | None = None
-    github_repo: str | None = None
-
-    @property
-    def uses_store(self) -> bool:
-        return self.db is not None or self.github_repo is not None
-
-
-def _moment(value: str | datetime | None, option: str = "--as-of") -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    return parse_as_of(value, option)
-
-
-def load(source: Source, config: Config | None = None, as_of: str | datetime | None = None) -> tuple[Dataset, Dataset]:
-    """Load the data; return it whole and as it stood at ``as_of``."""
-    config = config or load_config()
-    files = source.from_dir is not None or source.issues is not None or source.pulls is not None
-    if source.uses_store:
-        if files or source.commits is not None:
-            raise InputError(
-                "both files (--from/--issues/--pulls/--commits) and the store (--db/-R) were given",
-                "read either the files or the store that `agentlanes sync` filled, not both",
-            )
-        from agentlanes.sources.store import load_store_dataset
-
-        full = load_store_dataset(config, source.db, source.github_repo)
-        return full, snapshot(full, _moment(as_of))
-    if not files and source.repo is not None and source.commits is None:
-        full = checkout_dataset(Checkout.open(source.repo), source.name)
-        return full, snapshot(full, _moment(as_of))
-    if not files:
-        raise InputError(
-            "no input data given",
-            "pass --from FOLDER, or --issues FILE and/or --pulls FILE, or -R OWNER/REPO after `agentlanes sync`",
-        )
-    full = load_dataset(config, source.from_dir, source.issues, source.pulls, source.commits, source.name)
-    return full, snapshot(full, _moment(as_of))
-
-
-def _checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] | None, str, CheckoutProviders | None]:
-    if source.repo is None:
-        return None, "", None
-    checkout = Checkout.open(source.repo)
-    commit = checkout.commit_at(moment)
-    if commit is None:
-        raise InputError(
-            f"--repo {source.repo}: no commit at or before {moment}",
-            "pick a later --as-of, or a checkout with that history",
-        )
-    tree = checkout.tree(commit)
-    return tree, f"git tree of {commit[:12]} in {checkout.path} ({len(tree)} files)", CheckoutProviders(checkout)
 
 
 def _analysis(
@@ -138,7 +64,7 @@ def _analysis(
     full, cut = load(source, config, as_of)
     if tasks_from == "pulls" and cut.as_of is None:
         raise InputError("--tasks-from pulls needs --as-of", "pick the moment whose following PRs become the backlog")
-    tree, tree_source, providers = _checkout_tree(source, cut.now)
+    tree, tree_source, providers = checkout_tree(source, cut.now)
     inputs = AnalysisInputs(cut, full, tree, tree_source, tasks_from, horizon, providers)
     return analyze_inputs(inputs, config), full
 
@@ -174,7 +100,7 @@ def route(
 
 def _window_end(value: str | datetime | None) -> datetime | None:
     """``--until``: a bare date means the end of that day (the window is ``[since, until)``)."""
-    moment = _moment(value, "--until")
+    moment = moment_of(value, "--until")
     if isinstance(value, str) and moment is not None and len(value.strip()) == 10:
         return moment + timedelta(days=1)
     return moment
@@ -202,12 +128,12 @@ def dashboard(
     config = config or load_config()
     end = _window_end(until)
     # Without --as-of, a past --until also fixes the state the PRs are shown in.
-    moment = _moment(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
+    moment = moment_of(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
     full, cut = load(source, config, moment)
     # Snapshots passed in win; otherwise those stored by a sync (or an export folder's x_merge_queue.json).
     queue = list(queue_snapshots) or [(reading.taken_at, reading.depth) for reading in cut.queue_snapshots]
     return build_dashboard(
-        cut, config, since=_moment(since, "--since"), until=end, weeks=weeks, group_by=group_by,
+        cut, config, since=moment_of(since, "--since"), until=end, weeks=weeks, group_by=group_by,
         repo=source.repo, queue_snapshots=queue, dispatched=dispatch_spans(dispatch_log, cut),
         history=full.commits,
     )
@@ -342,63 +268,11 @@ def simulate(
     return simulate_backlog(analysis, full, config, policies=policies, parallel=parallel, runs=runs, seed=seed)
 
 
-@dataclass(frozen=True)
-class DemoResult:
-    """Paths written by ``demo`` and the headline numbers for its summary."""
-
-    sample: Path
-    analysis: Path
-    plan: Path
-    plan_summary: Path
-    dashboard_md: Path
-    dashboard_html: Path
-    dashboard_json: Path
-    open_tasks: int
-    ready: int
-    selected: int
-    merged_in_window: int
-
-
 def demo(output_dir: str | Path = "artifacts", seed: int = 7) -> DemoResult:
     """Generate the embedded sample and run analyze, route and dashboard on it."""
-    from agentlanes import artifacts as files
-    from agentlanes.demo.generator import write_sample
-    from agentlanes.render.dashboard_html import render_html
-    from agentlanes.render.dashboard_md import render_markdown
-    from agentlanes.render.routing_md import render_plan_markdown
+    from agentlanes.demo.pipeline import run_demo
 
-    root = Path(output_dir)
-    sample = write_sample(root / "demo" / "sample", seed)
-    out = root / "orchestration"
-    config = load_config(None)
-    source = Source(from_dir=sample, name="example/orbit")
-    analysis = analyze(source, config=config)
-    # A stable description instead of the folder path, so every run writes identical files.
-    analysis.source = f"embedded sample generated with seed {seed}"
-    plan = route(analysis, config=config)
-    # Solver timings differ between runs; zeroing them keeps the demo's files identical.
-    plan.solver.seconds = 0.0
-    plan.wave_plan.seconds = 0.0
-    board = dashboard(source, config=config)
-    analysis_path = files.write_model(out / files.ANALYSIS_FILE, analysis)
-    plan_path = files.write_model(out / files.PLAN_FILE, plan)
-    summary_path = files.write_text(out / files.PLAN_SUMMARY_FILE, render_plan_markdown(plan))
-    md_path = files.write_text(out / files.DASHBOARD_MD, render_markdown(board))
-    html_path = files.write_text(out / files.DASHBOARD_HTML, render_html(board))
-    json_path = files.write_model(out / files.DASHBOARD_JSON, board)
-    return DemoResult(
-        sample=sample,
-        analysis=analysis_path,
-        plan=plan_path,
-        plan_summary=summary_path,
-        dashboard_md=md_path,
-        dashboard_html=html_path,
-        dashboard_json=json_path,
-        open_tasks=analysis.summary.open_issues,
-        ready=analysis.summary.ready,
-        selected=len(plan.selected),
-        merged_in_window=sum(row.merged for row in board.merged_per_week),
-    )
+    return run_demo(output_dir, seed)
 
 
 def predict(
@@ -434,8 +308,8 @@ def predict(
         predictor = load_saved(head_key)
     if predictor is None:
         _, cut = load(source, config, as_of)
-        moment = cut.now or _moment(as_of) or datetime.now(UTC)
-        _, _, providers = _checkout_tree(source, moment)
+        moment = cut.now or moment_of(as_of) or datetime.now(UTC)
+        _, _, providers = checkout_tree(source, moment)
         predictor = build_cached(cut, moment, providers, extra_keys=(head_key,) if head_key else ())
     title = text.strip().splitlines()[0]
     kind = task_type or classify_type(Issue(0, title, text, IssueState.OPEN, None)).value
@@ -466,8 +340,8 @@ def backtest(
         providers = CheckoutProviders(Checkout.open(sources[0].repo))
     return run_backtests(
         datasets,
-        since=_moment(since, "--since"),
-        until=_moment(until, "--until"),
+        since=moment_of(since, "--since"),
+        until=moment_of(until, "--until"),
         limit=limit,
         threshold=threshold,
         conflicts=conflicts,

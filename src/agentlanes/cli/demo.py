@@ -6,13 +6,14 @@ import click
 
 from agentlanes import api
 from agentlanes.cli.console import json_output, status
+from agentlanes.demo.pipeline import DemoResult
 
 
 @click.command("demo", short_help="Run analyze, route and dashboard on a generated sample.")
 @click.option("--output-dir", type=click.Path(file_okay=False), default="artifacts", show_default=True,
               help="Folder for the sample data (demo/sample) and the artifacts (orchestration/).")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the sample generator.")
-def command(output_dir: str, seed: int) -> api.DemoResult:
+def command(output_dir: str, seed: int) -> DemoResult:
     """Run analyze, route and dashboard on an embedded, generated sample repository."""
     with status("generating the sample and running analyze, route and dashboard"):
         result = api.demo(output_dir, seed)
