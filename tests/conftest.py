@@ -11,7 +11,7 @@ import pytest
 
 from agentlanes.cli import main
 
-pytest_plugins = ["fakes.github_api.fixtures"]
+pytest_plugins = ["fakes.github_api.fixtures", "browser_support"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,17 +1,13 @@
 """The HTML dashboard in real headless Chromium: charts draw, nothing errors, nothing loads, no script injects.
 
-Chromium and chromedriver come from the Debian packages ``chromium`` and
-``chromium-driver`` (installed by ``.ci/run``). Outside CI the test is skipped
-when they are missing; with ``CI=true`` that is a failure.
+The ``driver`` fixture (tests/browser_support.py) starts Chromium, and says
+where it comes from and when its absence fails the run.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,40 +21,10 @@ from conftest import gh_pull
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
 PWN = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">"
 # A drawn chart has axes, labels, bars or lines in many colours; a blank one has one or two.
 MIN_COLOURS = 12
 MIN_INK = 0.02
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        message = f"headless Chromium not found ({CHROMIUM}, {CHROMEDRIVER}); install chromium and chromium-driver"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    # Selenium Manager would look drivers up online; the paths are given, so it must stay offline.
-    os.environ["SE_OFFLINE"] = "true"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def hostile_page(folder: Path, write_json) -> Path:

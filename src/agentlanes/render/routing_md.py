@@ -37,7 +37,6 @@ def _solver_line(plan: RoutingPlan) -> str:
 
 def render_gantt(waves: WavePlanReport, now: str | None) -> list[str]:
     """Draw the wave plan as a Mermaid Gantt chart, one section per agent, with the critical path marked."""
-    # NOTE: the syntax follows the Mermaid Gantt documentation; no test renders the chart with Mermaid itself.
     start = parse_timestamp(now) if now else datetime(2000, 1, 1, tzinfo=UTC)
     length = timedelta(hours=waves.wave_hours)
     critical = set(waves.critical_path)
