@@ -275,3 +275,20 @@ def test_closed_stdout_ends_quietly(sample: Path, tmp_path: Path):
     process.wait(timeout=60)
     assert process.returncode == 0
     assert err == b""
+
+
+def test_artifacts_follow_the_umask(tmp_path: Path):
+    from agentlanes.artifacts import write_text
+
+    old = os.umask(0o022)
+    try:
+        fresh = write_text(tmp_path / "out" / "fresh.md", "x")
+        kept = tmp_path / "out" / "kept.md"
+        kept.write_text("old", encoding="utf-8")
+        kept.chmod(0o600)
+        write_text(kept, "new")
+    finally:
+        os.umask(old)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert kept.read_text("utf-8") == "new"
