@@ -181,3 +181,19 @@ def test_component_fallback_keeps_real_files_apart():
     pairs = conflicting_pairs({1: confident, 2: other, 3: unsure}, {}, rule)
     assert sorted(pairs) == [(1, 3), (2, 3)]
     assert with_component_fallback({"a.py": 0.9}, ["core"], ConflictRule("both", 0.05)) == {"a.py": 0.9}
+
+
+def test_epic_with_open_parts_is_never_planned(write_json):
+    issues = [
+        gh_issue(1, "[Epic] Rework storage", body="- [ ] #2"),
+        gh_issue(2, "Fix src/a.py"),
+        gh_issue(3, "Fix src/b.py after the storage epic", body="Blocked by #1"),
+    ]
+    pulls = [gh_pull(9, files=[{"path": "src/a.py"}, {"path": "src/b.py"}])]
+    analysis = analysis_for(write_json, issues, pulls)
+    status = {record.number: record.readiness.status for record in analysis.issues}
+    assert status == {1: "tracking", 2: "ready", 3: "blocked"}
+    plan = api.route(analysis, config=config())
+    planned = {task.number for wave in plan.wave_plan.waves for task in wave.tasks}
+    assert planned == {2}
+    assert "#1, which routing never schedules (status tracking)" in plan.wave_plan.unschedulable[0].reason

@@ -129,16 +129,18 @@ def assess_readiness(
         reasons.append(f"an epic or tracking issue ({tracking}): its parts are the tasks")
     if duplicate_of is not None:
         reasons.append(f"same title as the earlier open issue #{duplicate_of}: likely a duplicate")
-    if blockers:
+    # An epic waits for its parts by definition, so "tracking" wins over "blocked":
+    # neither it nor a duplicate is ever routed, in any wave.
+    if tracking:
+        status = "tracking"
+    elif duplicate_of is not None:
+        status = "duplicate"
+    elif blockers:
         status = "blocked"
     elif pulls or issue.status in ("in_progress", "hooked"):
         status = "in_progress"
     elif issue.assignees:
         status = "assigned"
-    elif tracking:
-        status = "tracking"
-    elif duplicate_of is not None:
-        status = "duplicate"
     else:
         status = "ready"
         reasons.append("no open dependency, pull request or assignee")

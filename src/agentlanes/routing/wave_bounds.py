@@ -52,17 +52,25 @@ class DependencyOrder:
     unschedulable: dict[int, str]
 
 
+# Open issues that no plan starts: their work is done elsewhere or not at all.
+NEVER_ROUTED = frozenset({"tracking", "duplicate"})
+
+
 def _unschedulable(problem: RoutingProblem) -> dict[int, str]:
     """Tasks no agent can take, and tasks waiting for them, with the reason."""
     routable = {slot.agent.name for slot in problem.slots}
     numbers = {c.number for c in problem.candidates}
     reasons: dict[int, str] = {}
     followers: dict[int, list[int]] = defaultdict(list)
+    never = {w.number: w.status for w in problem.waiting if w.status in NEVER_ROUTED}
     for candidate in problem.candidates:
         for blocker in candidate.blockers & numbers:
             followers[blocker].append(candidate.number)
         if not any(agent in routable and value > 0 for agent, value in candidate.values.items()):
             reasons[candidate.number] = "; ".join(candidate.refusals) or "no routable agent may take it"
+        elif held := sorted(candidate.blockers & never.keys()):
+            reasons[candidate.number] = (f"waits for #{held[0]}, which routing never schedules "
+                                         f"(status {never[held[0]]})")
     stack = list(reasons)
     while stack:
         blocker = stack.pop()
