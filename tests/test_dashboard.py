@@ -426,3 +426,16 @@ def test_summary_states_totals_once_and_counts_in_words(write_json):
     assert "| PRs merged per week (mean) | 1.0 (2 in the window) |" in summary
     assert "upper bound" in summary and summary.count("upper bound") == 1
     assert "1 PRs" not in page and "1 PRs" not in render_html(board)
+
+
+def test_coauthored_pulls_take_no_capacity(write_json):
+    trailer = {"oid": "a1", "authors": [{"login": "alice", "name": "Alice"}], "messageHeadline": "Work",
+               "messageBody": "Co-authored-by: Claude <noreply@anthropic.com>"}
+    pulls = [gh_pull(1, state="OPEN", mergedAt=None, closedAt=None, commits=[trailer]),
+             gh_pull(2, state="OPEN", mergedAt=None, closedAt=None, headRefName="claude/fix-login")]
+    board = _board(write_json, pulls, until="2026-01-09")
+    claude = next(row for row in board.utilization if row.agent == "claude")
+    assert claude.current_in_flight == 1
+    assert claude.coauthored_in_flight == 1
+    assert board.active_streams.by_group.get("claude") == 2
+    assert "| claude | 4 | 1 | 1 |" in render_markdown(board)

@@ -163,6 +163,9 @@ class AgentUtilization(_Model):
     agent: str
     capacity: int
     current_in_flight: int
+    coauthored_in_flight: int = Field(
+        default=0, description="open PRs at until that name the agent only in a commit trailer: a person's "
+        "work, so not counted against the agent's capacity")
     peak_in_flight: int
     mean_utilization: float | None
     weeks: list[UtilizationWeek]

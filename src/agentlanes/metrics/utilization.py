@@ -31,25 +31,31 @@ def _counts(spans: Sequence[Span], moments: Sequence[datetime]) -> list[int]:
     return [bisect.bisect_right(starts, moment) - bisect.bisect_right(ends, moment) for moment in moments]
 
 
-def _agent_spans(pulls: Sequence[PullRequest], dispatched: Sequence[DispatchSpan]) -> dict[str, list[Span]]:
+def _agent_spans(
+    pulls: Sequence[PullRequest], dispatched: Sequence[DispatchSpan]
+) -> tuple[dict[str, list[Span]], dict[str, list[Span]]]:
+    """Return each agent's spans of work it ran, and of PRs it only co-authored."""
     found: dict[str, list[Span]] = {}
+    coauthored: dict[str, list[Span]] = {}
     spans, _ = lifetimes(pulls, include_drafts=True)
     for span in spans:
         agent = agent_ran(span.pull.attribution)
         if agent:
             found.setdefault(agent, []).append((span.start, span.end))
+        elif span.pull.attribution.agent:
+            coauthored.setdefault(span.pull.attribution.agent, []).append((span.start, span.end))
     for agent, start, end in dispatched:
         found.setdefault(agent, []).append((start, end))
-    return found
+    return found, coauthored
 
 
 def utilization(pulls: Sequence[PullRequest], agents: Sequence[AgentConfig], window: Window,
                 dispatched: Sequence[DispatchSpan] = ()) -> list[m.AgentUtilization]:
     """Compute weekly utilization for every agent with work in the data or a configured capacity."""
-    by_agent = _agent_spans(pulls, dispatched)
+    by_agent, coauthored = _agent_spans(pulls, dispatched)
     capacities = {agent.name: agent.capacity for agent in agents}
-    names = sorted(set(by_agent) | {agent.name for agent in agents if agent.capacity > 0})
-    days = window.days()
+    names = sorted(set(by_agent) | set(coauthored) | {agent.name for agent in agents if agent.capacity > 0})
+    end = [days[-1]] if (days := window.days()) else []
     labels = [iso_week(moment) for moment in days]
     rows = []
     for name in names:
@@ -70,6 +76,7 @@ def utilization(pulls: Sequence[PullRequest], agents: Sequence[AgentConfig], win
             agent=name,
             capacity=capacity,
             current_in_flight=daily[-1] if daily else 0,
+            coauthored_in_flight=_counts(coauthored.get(name, []), end)[0] if end else 0,
             peak_in_flight=max(daily, default=0),
             mean_utilization=round(total_mean / capacity, 3) if capacity else None,
             weeks=weeks,
