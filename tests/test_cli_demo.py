@@ -65,6 +65,9 @@ def test_bad_as_of_is_a_clear_error(run_cli, write_json):
     result = run_cli("dashboard", "--pulls", path, "--as-of", "last tuesday")
     assert result.code == 2
     assert "invalid --as-of time 'last tuesday'" in result.err
+    offset_date = run_cli("dashboard", "--pulls", path, "--as-of", "2026-03-01+02:00")
+    assert offset_date.code == 2
+    assert "invalid --as-of time '2026-03-01+02:00'" in offset_date.err
     empty = run_cli("dashboard", "--pulls", path, "--as-of", " ")
     assert empty.code == 2
     assert "empty --as-of value" in empty.err
@@ -75,8 +78,10 @@ def test_as_of_outside_the_data_says_so(run_cli, write_json, tmp_path: Path):
     issues = write_json("issues.json", [gh_issue(2)])
     early = run_cli("analyze", "--issues", issues, "--pulls", pulls, "--as-of", "2020-01-01",
                     "--output", str(tmp_path / "a.json"))
-    assert early.code == 0, early.err
-    assert "is before the first event in the data (2026-01-05 10:00 UTC)" in early.err
+    assert early.code == 2
+    assert "--as-of 2020-01-01 00:00 UTC is before the first event in o/r (2026-01-05 10:00 UTC)" in early.err
+    assert "hint: pick a moment between 2026-01-05 and the newest event" in early.err
+    assert "Traceback" not in early.err
     late = run_cli("analyze", "--issues", issues, "--pulls", pulls, "--as-of", "2026-03-01",
                    "--output", str(tmp_path / "b.json"))
     assert "53 days after the newest event" in late.err

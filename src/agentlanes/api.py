@@ -129,7 +129,7 @@ def dashboard(
     end = _window_end(until)
     # Without --as-of, a past --until also fixes the state the PRs are shown in.
     moment = moment_of(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
-    full, cut = load(source, config, moment)
+    full, cut = load(source, config, moment, "--as-of" if as_of is not None else "--until")
     # Snapshots passed in win; otherwise those stored by a sync (or an export folder's x_merge_queue.json).
     queue = list(queue_snapshots) or [(reading.taken_at, reading.depth) for reading in cut.queue_snapshots]
     return build_dashboard(

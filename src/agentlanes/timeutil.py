@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from agentlanes.errors import InputError
 
 _RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
+_DATE_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[+-]\d{2}(?::?\d{2})?$")
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -17,6 +18,9 @@ def parse_timestamp(value: str) -> datetime:
     Raises ``ValueError`` on anything else, so callers can name the field.
     """
     text = value.strip()
+    if _DATE_WITH_OFFSET.match(text):
+        # datetime.fromisoformat reads "2026-03-01+02:00" as 02:00 on that day, not as an offset.
+        raise ValueError(f"a date with a UTC offset needs a time: {value!r}")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
@@ -36,7 +40,7 @@ def parse_as_of(value: str | None, option: str = "--as-of") -> datetime | None:
     except ValueError:
         raise InputError(
             f"invalid {option} time {value!r}",
-            "use an ISO 8601 date or timestamp, e.g. 2024-03-01 or 2024-03-01T12:00:00Z",
+            "use an ISO 8601 date or timestamp, e.g. 2024-03-01, 2024-03-01T12:00:00Z or 2024-03-01T00:00+02:00",
         ) from None
 
 

@@ -68,7 +68,7 @@ def _range_notes(dataset: Dataset, moment: datetime) -> tuple[str, ...]:
     first, last = dataset.earliest_event, dataset.latest_event
     if first is not None and moment < first:
         return (f"--as-of {moment:%Y-%m-%d %H:%M} UTC is before the first event in the data "
-                f"({first:%Y-%m-%d %H:%M} UTC), so nothing existed yet; pick a later moment",)
+                f"({first:%Y-%m-%d %H:%M} UTC), so nothing existed yet",)
     if last is not None and moment - last > timedelta(days=1):
         return (f"--as-of {moment:%Y-%m-%d %H:%M} UTC is {(moment - last).days} days after the newest event "
                 f"in the data ({last:%Y-%m-%d %H:%M} UTC): nothing is known of the time between, "

@@ -51,8 +51,10 @@ def moment_of(value: str | datetime | None, option: str = "--as-of") -> datetime
     return parse_as_of(value, option)
 
 
-def load(source: Source, config: Config | None = None, as_of: str | datetime | None = None) -> tuple[Dataset, Dataset]:
-    """Load the data; return it whole and as it stood at ``as_of``."""
+def load(
+    source: Source, config: Config | None = None, as_of: str | datetime | None = None, option: str = "--as-of"
+) -> tuple[Dataset, Dataset]:
+    """Load the data; return it whole and as it stood at ``as_of`` (set by the command-line ``option``)."""
     config = config or load_config()
     files = source.from_dir is not None or source.issues is not None or source.pulls is not None
     if source.uses_store:
@@ -64,17 +66,29 @@ def load(source: Source, config: Config | None = None, as_of: str | datetime | N
         from agentlanes.sources.store import load_store_dataset
 
         full = load_store_dataset(config, source.db, source.github_repo)
-        return full, snapshot(full, moment_of(as_of))
+        return full, _cut(full, moment_of(as_of, option), option)
     if not files and source.repo is not None and source.commits is None:
         full = checkout_dataset(Checkout.open(source.repo), source.name)
-        return full, snapshot(full, moment_of(as_of))
+        return full, _cut(full, moment_of(as_of, option), option)
     if not files:
         raise InputError(
             "no input data given",
             "pass --from FOLDER, or --issues FILE and/or --pulls FILE, or -R OWNER/REPO after `agentlanes sync`",
         )
     full = load_dataset(config, source.from_dir, source.issues, source.pulls, source.commits, source.name)
-    return full, snapshot(full, moment_of(as_of))
+    return full, _cut(full, moment_of(as_of, option), option)
+
+
+def _cut(full: Dataset, moment: datetime | None, option: str) -> Dataset:
+    """Return the snapshot at ``moment``; a moment before all the data is an error, not an empty backlog."""
+    first = full.earliest_event
+    if moment is not None and first is not None and moment < first:
+        raise InputError(
+            f"{option} {moment:%Y-%m-%d %H:%M} UTC is before the first event in {full.name} "
+            f"({first:%Y-%m-%d %H:%M} UTC)",
+            f"pick a moment between {first:%Y-%m-%d} and the newest event, or leave {option} out for the latest state",
+        )
+    return snapshot(full, moment)
 
 
 def checkout_tree(source: Source, moment: datetime | None) -> tuple[list[str] | None, str, CheckoutProviders | None]:
