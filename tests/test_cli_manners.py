@@ -206,7 +206,22 @@ def test_quiet_on_terminal_prints_nothing(sample: Path, tmp_path: Path):
 def test_exit_code_usage_error(run_cli):
     result = run_cli("route", "--solver", "magic")
     assert result.code == 2
-    assert "Invalid value for '--solver'" in result.err
+    assert "error: Invalid value for '--solver'" in result.err
+    assert "hint: run `agentlanes route --help` for the options" in result.err
+    assert "Usage:" not in result.err
+
+
+def test_usage_errors_name_the_fix(run_cli, tmp_path: Path):
+    misplaced = run_cli("route", "--as-of", "2026-03-01")
+    assert misplaced.code == 2
+    assert "error: route has no option --as-of" in misplaced.err
+    assert "pass --as-of to `agentlanes analyze`" in misplaced.err
+    assert "--json" not in misplaced.err
+    data_file = tmp_path / "issues.json"
+    data_file.write_text("[]", encoding="utf-8")
+    as_folder = run_cli("analyze", "--from", data_file)
+    assert as_folder.code == 2
+    assert "for single files use --issues FILE and --pulls FILE" in as_folder.err
 
 
 def test_exit_code_remote_failure(run_cli, github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -89,6 +89,26 @@ def _internal_error(exc: Exception) -> int:
     return EXIT_INTERNAL
 
 
+# Options that belong to the commands that read the data, not to those that read an artifact.
+_DATA_OPTIONS = ("--as-of", "--from", "--issues", "--pulls", "--commits", "--repo", "-R", "--github-repo", "--db")
+
+
+def _usage_message(exc: click.UsageError) -> tuple[str, str]:
+    """Return the message and the next step for a command-line mistake, specific where a common one is known."""
+    command = exc.ctx.command_path if exc.ctx is not None else "agentlanes"
+    name = command.split()[-1]
+    if isinstance(exc, click.NoSuchOption) and exc.option_name in _DATA_OPTIONS and name in ("route", "dispatch"):
+        # Click would suggest a similar option name, which is the wrong fix here.
+        return (f"{name} has no option {exc.option_name}",
+                f"{name} reads the artifact of the step before it, not the data: pass {exc.option_name} to "
+                "`agentlanes analyze`, then run `agentlanes route`")
+    from_folder = isinstance(exc, click.BadParameter) and exc.param is not None and "--from" in exc.param.opts
+    if from_folder and "is a file" in exc.format_message():
+        return (exc.format_message(), "--from takes the export folder that holds issues.json and pulls.json; "
+                "for single files use --issues FILE and --pulls FILE")
+    return exc.format_message(), f"run `{command} --help` for the options"
+
+
 def _run(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="agentlanes", standalone_mode=False)
@@ -98,6 +118,10 @@ def _run(argv: list[str] | None) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         console.error("interrupted")
         return EXIT_INTERRUPTED
+    except click.UsageError as exc:
+        message, hint = _usage_message(exc)
+        console.error(f"{message}\n  hint: {hint}")
+        return EXIT_INVALID
     except click.ClickException as exc:
         exc.show()
         return EXIT_INVALID
