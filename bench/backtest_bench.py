@@ -17,7 +17,7 @@ def main() -> int:
     folders = sorted(p for p in root.iterdir() if (p / "pulls.json").is_file())
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "agentlanes", "backtest", "-o", f"{scratch}/backtest.json",
-                   "--markdown", f"{scratch}/backtest.md"]
+                   "--summary", f"{scratch}/backtest.md"]
         for folder in folders:
             command += ["--from", str(folder)]
         subprocess.run(command, check=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 
 from agentlanes import api
@@ -10,6 +12,7 @@ from agentlanes.artifacts import ANALYSIS_FILE, ARTIFACT_DIR, model_json
 from agentlanes.cli.console import info, status, write_output
 from agentlanes.cli.options import check_stdout_free, config_options, pass_common, source_options
 from agentlanes.timeutil import parse_duration
+from agentlanes.textutil import counted
 
 
 @click.command("analyze", short_help="Analyse the open backlog: footprints, conflicts, readiness.")
@@ -33,14 +36,24 @@ def command(source: api.Source, config, as_of: str | None, tasks_from: str, hori
     path = write_output(output, model_json(analysis))
     s = analysis.summary
     held = "".join(f", {count} {name}" for name, count in (("tracking (epics)", s.tracking),
-                                                            ("likely duplicates", s.duplicate)) if count)
-    info(f"analyzed {s.open_issues} open tasks of {analysis.repository} as of {analysis.now}: "
+                                                            ("likely duplicate", s.duplicate)) if count)
+    if held.endswith("likely duplicate") and s.duplicate > 1:
+        held += "s"
+    moment = analysis.now or "the newest event (the data has no dates)"
+    info(f"analyzed {counted(s.open_issues, 'open task')} of {analysis.repository} as of {moment}: "
          f"{s.ready} ready, {s.blocked} blocked, {s.in_progress} in progress, {s.assigned} assigned{held}; "
-         f"{s.parallel_groups} parallel groups (largest {s.largest_parallel_group})")
+         f"the largest set of ready tasks that can run together has {counted(s.largest_parallel_group, 'task')}"
+         f" ({counted(s.parallel_groups, 'parallel group')} in all)")
     if not s.open_issues and analysis.tasks_from == "issues":
         info("hint: no issue is open at this moment; for repositories that work from pull requests, "
              "replay the PRs opened after a past moment with --as-of TIME --tasks-from pulls")
     for note in analysis.notes:
         info(f"note: {note}")
+    if analysis.skipped:
+        reasons = Counter(item.reason for item in analysis.skipped)
+        listed = "; ".join(f"{count} x {reason}" for reason, count in reasons.most_common(3))
+        more = f"; and {len(reasons) - 3} other reasons" if len(reasons) > 3 else ""
+        info(f"note: {counted(len(analysis.skipped), 'input item')} left out ({listed}{more}); "
+             "the analysis lists them under 'skipped'")
     info(f"wrote {path}")
     return analysis

@@ -31,8 +31,9 @@ DEFAULT_DIR = Path("artifacts") / "backtest"
               help="Also backtest conflict prediction between concurrent pull requests.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=str(DEFAULT_DIR / "backtest.json"),
               show_default=True, help="Where to write the JSON report, or - for stdout.")
-@click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False),
-              default=str(DEFAULT_DIR / "backtest.md"), show_default=True, help="Where to write the Markdown report, or - for stdout.")
+@click.option("--summary", "--markdown", "markdown_file", type=click.Path(dir_okay=False),
+              default=str(DEFAULT_DIR / "backtest.md"), show_default=True,
+              help="Where to write the Markdown report, or - for stdout (--markdown is the older name).")
 def command(from_dirs: tuple[str, ...], repo_path: str | None, config_file: str | None, agents_file: str | None,
             since: str | None, until: str | None, limit: int | None, threshold: float, conflicts: bool,
             output: str, markdown_file: str) -> dict:
@@ -40,7 +41,7 @@ def command(from_dirs: tuple[str, ...], repo_path: str | None, config_file: str 
     and compare with the files its fix changed."""
     check_stdout_free(output, markdown_file)
     if output == "-" and markdown_file == "-":
-        raise click.UsageError("--output and --markdown cannot both be -; write one of them to a file")
+        raise click.UsageError("--output and --summary cannot both be -; write one of them to a file")
     config = make_config(config_file, agents_file)
     if not from_dirs and not repo_path:
         raise click.UsageError("pass --from FOLDER (repeatable) or --repo CHECKOUT")

@@ -50,8 +50,10 @@ def _counts(value: str) -> list[int]:
 @pass_common
 def command(source: api.Source, config, as_of: str | None, tasks_from: str, horizon: str, policies: str,
             parallel: str, runs: int, seed: int, output: str, summary_file: str) -> SimulationReport:
-    """Simulate agents working through the backlog at --as-of (required) under
-    each dispatch policy, with durations and conflicts drawn from the history."""
+    """Simulate agents working through a backlog under each dispatch policy,
+    with durations and conflicts drawn from the history. The default backlog,
+    the PRs opened after --as-of, needs --as-of; with --tasks-from issues the
+    backlog is the issues open at --as-of, or now."""
     check_stdout_free(output, summary_file)
     if output == "-" and summary_file == "-":
         raise click.UsageError("--output and --summary cannot both be -; write one of them to a file")

@@ -9,6 +9,7 @@ from agentlanes.render.safe import fmt, md_code, md_text, table
 from agentlanes.routing.conflicts import COMPONENT_CLAIM, is_component_claim
 from agentlanes.routing.plan_models import RoutingPlan, WavePlanReport
 from agentlanes.timeutil import parse_timestamp
+from agentlanes.textutil import counted
 
 # The chart shows the first tasks in wave order; a bigger chart stops being readable.
 MAX_GANTT_TASKS = 60
@@ -125,7 +126,7 @@ def render_plan_markdown(plan: RoutingPlan) -> str:
         f"State at {plan.now or 'the newest event'}. Conflict rule: {md_text(plan.conflict_method)} "
         f"(joint file probability at least {plan.conflict_threshold:g}). {_solver_line(plan)}",
         "",
-        f"## Start now ({len(plan.selected)} tasks)",
+        f"## Start now ({counted(len(plan.selected), 'task')})",
         "",
     ]
     if plan.selected:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from agentlanes.routing.candidates import AgentSlots, Candidate, RoutingProblem
 from agentlanes.routing.conflicts import FileCliques
+from agentlanes.textutil import counted
 
 MAX_PATH_SHOWN = 8
 
@@ -158,7 +159,7 @@ def _path_bound(path: list[int], chain: dict[int, int], external: dict[int, int]
     waves = chain[path[0]]
     shown = " -> ".join(f"#{n}" for n in path[:MAX_PATH_SHOWN]) + (" -> ..." if len(path) > MAX_PATH_SHOWN else "")
     after = ", after work in flight" if external.get(path[0]) else ""
-    return Bound(waves, "dependencies", f"critical path of {len(path)} dependent tasks{after}: {shown}")
+    return Bound(waves, "dependencies", f"critical path of {counted(len(path), 'dependent task')}{after}: {shown}")
 
 
 def in_flight_bound(locked: set[int], external: Mapping[int, int]) -> Bound:
