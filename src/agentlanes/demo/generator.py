@@ -97,6 +97,8 @@ SYMBOLS = {
 }
 CONDITIONS = ["the queue is empty", "two jobs share a name", "the timezone is not UTC", "a retry limit is zero",
               "the cron expression has seconds", "the payload is larger than 1 MB", "the worker restarts"]
+CONTEXTS = ["on Windows", "in the nightly build", "after an upgrade", "under load", "for large teams",
+            "with a proxy", "in containers", "on first run", "with SQLite storage", "behind a load balancer"]
 SETTINGS = ["max_retries", "queue.timeout", "worker.concurrency", "log_level", "api.page_size"]
 FEATURES = ["job priorities", "pause and resume", "a dry-run mode", "webhooks on failure", "CSV export",
             "per-team quotas", "dark mode", "job tags"]
@@ -110,6 +112,7 @@ class _State:
     issues: list[dict] = field(default_factory=list)
     pulls: list[dict] = field(default_factory=list)
     commits: list[dict] = field(default_factory=list)
+    titles: set[str] = field(default_factory=set)
 
     def next_number(self) -> int:
         self.number += 1
@@ -248,6 +251,7 @@ def _issue_record(state: _State, kind: str, area: str, files: list[str], created
     rng = state.rng
     number = state.next_number()
     title, body = _task_text(rng, kind, area, files)
+    title = _unique_title(state, title)
     labels = [{"name": TYPE_LABELS[kind], "description": "", "color": "ededed"}]
     if rng.random() < 0.3:
         labels.append({"name": f"area/{area}", "description": "", "color": "c5def5"})
@@ -265,6 +269,18 @@ def _issue_record(state: _State, kind: str, area: str, files: list[str], created
         "assignees": [],
         "url": f"https://github.com/{REPOSITORY}/issues/{number}",
     }
+
+
+def _unique_title(state: _State, title: str) -> str:
+    """Return ``title``, made distinct with a context when an earlier issue has it.
+
+    The templates repeat, and a real tracker rarely holds the same title twice
+    (analyze would hold the later one as a likely duplicate).
+    """
+    options = [title, *(f"{title} {context}" for context in CONTEXTS)]
+    candidate = next((option for option in options if option not in state.titles), f"{title} (case {state.number})")
+    state.titles.add(candidate)
+    return candidate
 
 
 def _choose_task(rng: random.Random) -> tuple[str, str, list[str]]:
