@@ -36,6 +36,10 @@ def issue(title: str, body: str = "", labels: tuple[str, ...] = (), **fields) ->
         ("Speed up the import", "", (), "performance", "keyword 'speed up' in title"),
         ("Widget", "This is slow for big inputs", (), "performance", "in body"),
         ("Add dark mode", "", (), "feature", "default"),
+        ("Investigate jj support", "The import fails on large repositories.", ("type:task",), "feature",
+         "label 'type:task' names no kind"),
+        ("Crash on start", "", ("type:task",), "bug", "keyword 'crash' in title"),
+        ("Widget", "Needs the new version of the parser", (), "feature", "default"),
     ],
 )
 def test_type_rules(title, body, labels, expected, rule_part):
@@ -46,6 +50,9 @@ def test_type_rules(title, body, labels, expected, rule_part):
 
 def test_tracker_type_used_when_no_label():
     assert classify_type(issue("Widget", issue_type="chore")).value == "chore"
+    generic = classify_type(issue("Widget", "It fails sometimes", issue_type="task"))
+    assert generic.value == "feature"
+    assert generic.rule == "tracker type 'task' names no kind and the title has no keyword"
 
 
 def test_text_dependencies():

@@ -2,7 +2,8 @@
 
 Rules, first match wins: a label; the tracker's own type field; a conventional
 title prefix (``fix:``, ``docs(api):``, ``[Bug]``); a keyword in the title; a
-keyword in the body; otherwise ``feature``.
+keyword in the body, unless the tracker type or a ``type:`` label calls the
+issue a generic task; otherwise ``feature``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ _LABEL_WORDS = {
 }
 
 _TRACKER_TYPES = {"bug": "bug", "feature": "feature", "chore": "chore"}
+# Tracker types and type labels that say "a piece of work" without saying which
+# kind. The title still decides; a stray word in a long body ("fails",
+# "version") should not.
+_GENERIC_TYPES = ("task", "story", "issue", "todo")
 
 _PREFIXES = {
     "fix": "bug", "bug": "bug", "bugfix": "bug", "hotfix": "bug",
@@ -48,7 +53,7 @@ _KEYWORDS = {
     "test": r"\btests?\b|\btesting\b|coverage|\bflaky\b|unit test|test suite",
     "docs": r"\bdocs?\b|document\w*|readme|\btypo\b|clarif\w*|editorial|\bwording\b|\bguide\b",
     "refactor": r"refactor\w*|clean ?up|\brename\b|simplif\w*|restructur\w*|dead code|deduplicat\w*|split \w+ into",
-    "chore": r"\bbump\b|upgrade|dependenc\w*|\bci\b|workflow|\brelease\b|\blint\w*|\bbuild\b|version",
+    "chore": r"\bbump\b|upgrade|dependenc\w*|\bci\b|workflow|\brelease\b|\blint\w*|\bbuild\b|version bump",
 }
 _KEYWORD_PATTERNS = {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in _KEYWORDS.items()}
 
@@ -102,6 +107,15 @@ def _from_keywords(text: str, where: str) -> TypeDecision | None:
     return None
 
 
+def _generic_type(issue: Issue) -> str | None:
+    if issue.issue_type and issue.issue_type.lower() in _GENERIC_TYPES:
+        return f"tracker type '{issue.issue_type}'"
+    for label in issue.labels:
+        if label.name.lower() != _normalise_label(label.name) and _normalise_label(label.name) in _GENERIC_TYPES:
+            return f"label '{label.name}'"
+    return None
+
+
 def classify_type(issue: Issue) -> TypeDecision:
     """Decide the issue's type; the rule names the label, prefix or keyword used."""
     decision = _from_labels(issue)
@@ -112,6 +126,9 @@ def classify_type(issue: Issue) -> TypeDecision:
     decision = _from_prefix(issue.title) or _from_keywords(issue.title, "title")
     if decision:
         return decision
+    generic = _generic_type(issue)
+    if generic:
+        return TypeDecision("feature", f"{generic} names no kind and the title has no keyword")
     decision = _from_keywords(issue.body[:4000], "body")
     if decision:
         return decision
