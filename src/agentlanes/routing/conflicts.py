@@ -8,14 +8,17 @@ rule decomposable per file, which is what lets the optimiser express all
 conflicts as one constraint group per file instead of one per pair.
 
 The component rule (the classic one) says two tasks in the same component
-conflict. Under the footprint rule, a task with no file predicted at ``tau`` or
-more would conflict with nothing, so it falls back to its components: it claims
-the pseudo-file ``component:<name>`` with probability 1, and every other task
-and lock claims the components it touches with probability ``tau``. Such a task
-then conflicts with all work in its components, while two tasks with real
-footprints never conflict on a component (``tau * tau < tau``). Files of open pull requests and of already dispatched tasks are locks:
-a lock holds its file with probability 1 (open PR) or its predicted probability
-(a dispatched issue with no PR yet).
+conflict. Under the footprint rule, two tasks whose every predicted file has
+``p * p < tau`` never conflict with each other, even when both predictions point
+at the same files, so such a task falls back to its components: it claims the
+pseudo-file ``component:<name>`` with probability 1, and every other task and
+lock claims the components it touches with probability ``tau``. Such a task
+then conflicts with all work in its components, while two tasks with confident
+footprints never conflict on a component (``tau * tau < tau``).
+
+Files of open pull requests and of already dispatched tasks are locks: a lock
+holds its file with probability 1 (open PR) or its predicted probability (a
+dispatched issue with no PR yet).
 """
 
 from __future__ import annotations
@@ -83,6 +86,16 @@ def is_component_claim(path: str) -> bool:
     return path.startswith(COMPONENT_CLAIM)
 
 
+def has_confident_file(files: Mapping[str, float], tau: float) -> bool:
+    """True when some predicted file could make two tasks like this one conflict (``p * p >= tau``).
+
+    Below that, the file rule cannot separate two such tasks even when their
+    predictions agree (two tasks each 5 % likely to touch a file), so they fall
+    back to their components.
+    """
+    return any(file_conflict(p, p, tau) for path, p in files.items() if not is_component_claim(path))
+
+
 def with_component_fallback(
     files: Mapping[str, float], components: Iterable[str], rule: ConflictRule
 ) -> dict[str, float]:
@@ -94,7 +107,7 @@ def with_component_fallback(
     claims = dict(files)
     if rule.method != "footprint" or not 0 < rule.tau < 1:
         return claims
-    weight = rule.tau if any(p >= rule.tau for p in files.values()) else 1.0
+    weight = rule.tau if has_confident_file(files, rule.tau) else 1.0
     for name in components:
         claims[COMPONENT_CLAIM + name] = weight
     return claims

@@ -13,7 +13,7 @@ from agentlanes.config import Config
 from agentlanes.errors import InputError
 from agentlanes.routing import plan_models as pm
 from agentlanes.routing.candidates import Candidate, RoutingProblem, build_problem
-from agentlanes.routing.conflicts import Claims, Lock, is_component_claim
+from agentlanes.routing.conflicts import Claims, Lock, has_confident_file, is_component_claim
 from agentlanes.routing.dispatched import Dispatch
 from agentlanes.routing.graph import conflict_graph
 from agentlanes.routing.greedy import Selection, greedy_select, lock_claims
@@ -94,10 +94,7 @@ def _planned_task(candidate: Candidate, agent: str, trigger: pm.Trigger) -> pm.P
 
 
 def _footprint_notes(problem: RoutingProblem) -> list[str]:
-    def confident(candidate: Candidate) -> bool:
-        return any(p >= problem.rule.tau for path, p in candidate.footprint.items() if not is_component_claim(path))
-
-    unsure = [c for c in problem.candidates if not confident(c)]
+    unsure = [c for c in problem.candidates if not has_confident_file(c.footprint, problem.rule.tau)]
     if not unsure:
         return []
     if len(unsure) == len(problem.candidates):
