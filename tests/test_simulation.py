@@ -167,7 +167,9 @@ def test_simulate_input_errors(write_json, run_cli, tmp_path: Path):
         api.simulate(source)
     with pytest.raises(InputError, match="invalid policy lottery"):
         api.simulate(source, as_of="2026-02-01", policies=["lottery"])
-    with pytest.raises(InputError, match="no pull request was merged before 2025-12-01"):
+    with pytest.raises(InputError, match="no pull request was merged before 2026-01-01"):
+        api.simulate(source, as_of="2026-01-01T00:30:00Z")
+    with pytest.raises(InputError, match="is before the first event"):
         api.simulate(source, as_of="2025-12-01")
     result = run_cli("simulate", "--pulls", tmp_path / "pulls.json", "--as-of", "2026-02-01", "--parallel", "two")
     assert result.code == 2

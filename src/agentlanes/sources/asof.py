@@ -64,7 +64,7 @@ def _pull_at(pull: PullRequest, moment: datetime, counts: Counter[str]) -> PullR
 
 
 def _range_notes(dataset: Dataset, moment: datetime) -> tuple[str, ...]:
-    """Say so when the moment lies outside the data, where a cut shows nothing or nothing new."""
+    """Return a note for a moment outside the data: before it nothing existed, long after it nothing is known."""
     first, last = dataset.earliest_event, dataset.latest_event
     if first is not None and moment < first:
         return (f"--as-of {moment:%Y-%m-%d %H:%M} UTC is before the first event in the data "
