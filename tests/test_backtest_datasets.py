@@ -88,9 +88,13 @@ def test_conflict_backtest_window(datasets_dir, name: str):
     assert summary["concurrent_pairs"] >= summary["truly_overlapping_pairs"]
     recalls = [entry["recall"] for entry in summary["footprint"].values() if entry["recall"] is not None]
     assert recalls == sorted(recalls, reverse=True), "a higher threshold can only lose overlaps"
-    for method in ("component_only", "bm25_paths_top5"):
+    for method in ("component_only", "bm25_paths_top5", "routed"):
         entry = summary[method]
         assert entry["true_positives"] <= entry["predicted_pairs"]
+    # The component fallback only adds conflicts to the footprint rule at the same threshold.
+    routed, plain = summary["routed"], summary["footprint"][f"{summary['routed']['threshold']:g}"]
+    assert routed["predicted_pairs"] >= plain["predicted_pairs"]
+    assert routed["true_positives"] >= plain["true_positives"]
 
 
 # Past moments where the replayed backlog is large enough for both rules to fill the agents' slots.

@@ -6,6 +6,9 @@ an overlap from what was known when the later PR was opened:
 
 - ``footprint``: the predicted footprints share a file whose joint probability
   (p_a x p_b) reaches the threshold; reported at several thresholds;
+- ``routed``: the rule ``route`` applies by default, the footprint rule at the
+  default threshold with its component fallback for tasks that have no
+  confident file (see ``routing.conflicts``);
 - ``component``: the tasks share a component (labels, names in the title, and
   the components of predicted files at 0.3 or more), the classic rule;
 - ``bm25-paths``: the top five files of plain BM25 over paths intersect.
@@ -25,7 +28,9 @@ from agentlanes.analysis.footprint.truth import TruthTask
 from agentlanes.analysis.kinds import classify_type
 from agentlanes.analysis.paths import ComponentIndex, default_components
 from agentlanes.backtest.replay import replay
+from agentlanes.config import ConflictConfig
 from agentlanes.model import AuthorKind, Dataset, Issue, IssueState, PullRequest, PullState
+from agentlanes.routing.conflicts import ConflictRule, file_conflict, with_component_fallback
 
 THRESHOLDS = (0.02, 0.05, 0.1, 0.15, 0.25, 0.4)
 BASELINE_FILES = 5
@@ -125,6 +130,10 @@ def _joint(a: dict[str, float], b: dict[str, float]) -> float:
     return max((a[path] * b[path] for path in shared), default=0.0)
 
 
+def _claims_conflict(a: dict[str, float], b: dict[str, float], tau: float) -> bool:
+    return any(file_conflict(a[path], b[path], tau) for path in a.keys() & b.keys())
+
+
 @dataclass
 class ConflictBacktest:
     dataset: str
@@ -134,6 +143,8 @@ class ConflictBacktest:
     component: MethodScore
     baseline: MethodScore
     evaluated_pulls: int
+    routed: MethodScore = field(default_factory=MethodScore)
+    routed_threshold: float = 0.0
 
     def summary(self) -> dict[str, object]:
         footprint = {f"{t:g}": score.summary(self.overlapping) for t, score in self.footprint.items()}
@@ -148,6 +159,7 @@ class ConflictBacktest:
             "footprint": footprint,
             "component_only": component,
             "bm25_paths_top5": self.baseline.summary(self.overlapping),
+            "routed": {"threshold": self.routed_threshold, **self.routed.summary(self.overlapping)},
             "threshold_for_target_recall": best,
         }
         if best is not None and component["precision"]:
@@ -174,11 +186,16 @@ def run_conflict_backtest(
     predict_cases(dataset, warmup + window, evaluate)
     pairs = concurrent_pairs(window)
     footprint = {threshold: MethodScore() for threshold in THRESHOLDS}
-    component, baseline = MethodScore(), MethodScore()
+    component, baseline, routed = MethodScore(), MethodScore(), MethodScore()
+    rule = ConflictRule("footprint", ConflictConfig().footprint_threshold)
+    claims = {case.pull.number: with_component_fallback(case.footprint, case.components, rule) for case in window}
     overlapping = 0
     for a, b in pairs:
         real = bool(a.files & b.files)
         overlapping += real
+        if _claims_conflict(claims[a.pull.number], claims[b.pull.number], rule.tau):
+            routed.predicted += 1
+            routed.true_positive += real
         joint = _joint(a.footprint, b.footprint)
         for threshold, score in footprint.items():
             if joint >= threshold:
@@ -190,4 +207,5 @@ def run_conflict_backtest(
         if a.baseline & b.baseline:
             baseline.predicted += 1
             baseline.true_positive += real
-    return ConflictBacktest(dataset.name, len(pairs), overlapping, footprint, component, baseline, len(window))
+    return ConflictBacktest(dataset.name, len(pairs), overlapping, footprint, component, baseline, len(window),
+                            routed, rule.tau)

@@ -120,6 +120,10 @@ def _conflict_table(conflicts: dict[str, Any]) -> str:
     for name, entry in conflicts.items():
         first = [md_text(name), _fmt(entry["concurrent_pairs"]), _fmt(entry["truly_overlapping_pairs"])]
         methods = [(f"footprint, joint p >= {t:g}", entry["footprint"][f"{t:g}"]) for t in THRESHOLDS]
+        if "routed" in entry:
+            routed = entry["routed"]
+            methods.append((f"as route applies it: footprint at {routed['threshold']:g} with component fallback",
+                            routed))
         methods += [("component only", entry["component_only"]), ("BM25 paths top 5", entry["bm25_paths_top5"])]
         for index, (label, score) in enumerate(methods):
             lead = first if index == 0 else ["", "", ""]
