@@ -307,3 +307,17 @@ def test_artifacts_follow_the_umask(tmp_path: Path):
     assert fresh.stat().st_mode & 0o777 == 0o644
     assert kept.stat().st_mode & 0o777 == 0o600
     assert kept.read_text("utf-8") == "new"
+
+
+def test_option_before_command_names_the_fix(run_cli):
+    result = run_cli("--from", "exports/repo", "analyze")
+    assert result.code == 2
+    assert "error: --from must follow a command name" in result.err
+    assert "`agentlanes analyze --from ...`" in result.err
+
+
+def test_route_summary_follows_output(run_cli, sample: Path, tmp_path: Path):
+    assert run_cli("analyze", "--from", sample, "-q").code == 0
+    assert run_cli("route", "-o", "plans/other.json", "-q").code == 0
+    assert (tmp_path / "plans" / "other.md").is_file()
+    assert not (tmp_path / "artifacts" / "orchestration" / "routing_plan.md").exists()

@@ -102,6 +102,11 @@ def _usage_message(exc: click.UsageError) -> tuple[str, str]:
         return (f"{name} has no option {exc.option_name}",
                 f"{name} reads the artifact of the step before it, not the data: pass {exc.option_name} to "
                 "`agentlanes analyze`, then run `agentlanes route`")
+    if isinstance(exc, click.NoSuchOption) and name == "agentlanes":
+        owners = sorted(n for n, c in cli.commands.items() if any(exc.option_name in p.opts for p in c.params))
+        if owners:
+            return (f"{exc.option_name} must follow a command name",
+                    f"put it after the command, e.g. `agentlanes {owners[0]} {exc.option_name} ...`")
     from_folder = isinstance(exc, click.BadParameter) and exc.param is not None and "--from" in exc.param.opts
     if from_folder and "is a file" in exc.format_message():
         return (exc.format_message(), "--from takes the export folder that holds issues.json and pulls.json; "

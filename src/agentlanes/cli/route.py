@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from agentlanes import api
@@ -28,13 +30,17 @@ from agentlanes.textutil import counted
               help='Issues already dispatched, as JSON Lines: {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}.')
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / PLAN_FILE),
               show_default=True, help="Where to write the plan JSON, or - for stdout.")
-@click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=str(ARTIFACT_DIR / PLAN_SUMMARY_FILE),
-              show_default=True, help="Where to write the Markdown summary, or - for stdout (e.g. to append it to "
-              "$GITHUB_STEP_SUMMARY).")
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the Markdown summary, or - for stdout (e.g. to append it to "
+              "$GITHUB_STEP_SUMMARY). Default: beside --output with the suffix .md, so "
+              f"{ARTIFACT_DIR / PLAN_SUMMARY_FILE} by default, or that path when --output is -.")
 def command(analysis_file: str, config_file: str | None, agents_file: str | None, solver: str, time_limit: float,
-            dispatched_file: str | None, output: str, summary_file: str) -> RoutingPlan:
+            dispatched_file: str | None, output: str, summary_file: str | None) -> RoutingPlan:
     """Choose the ready tasks to start now, one agent each, so that nothing in
     flight conflicts, within every agent's capacity; plan the rest in waves."""
+    if summary_file is None:
+        # A plan written elsewhere keeps its summary beside it, not over the default one.
+        summary_file = str(ARTIFACT_DIR / PLAN_SUMMARY_FILE) if output == "-" else str(Path(output).with_suffix(".md"))
     check_stdout_free(output, summary_file)
     if output == "-" and summary_file == "-":
         raise click.UsageError("--output and --summary cannot both be -; write one of them to a file")

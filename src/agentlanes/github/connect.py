@@ -41,6 +41,6 @@ def open_transport(
         names = "GH_ENTERPRISE_TOKEN or GH_TOKEN" if endpoint.is_enterprise else "GH_TOKEN or GITHUB_TOKEN"
         raise RemoteError(
             f"no GitHub credentials for {endpoint.host}",
-            f"run `gh auth login --hostname {endpoint.host}`, or set {names} to a token with read access",
+            f"run `gh auth login --hostname {endpoint.host}`, or set {names} to a token with read access (dispatch --apply also needs write access to issues)",
         )
     return HttpTransport(endpoint, token, env), (token,)

@@ -231,7 +231,7 @@ def _durations(key: str, durations: m.Durations, d: m.Dashboard) -> str:
     headline = (f"**p50 {fmt(durations.p50_hours, suffix=' h')}, p90 {fmt(durations.p90_hours, suffix=' h')}** "
                 f"over {counted(durations.count, 'sample')}. Variant: {md_text(durations.variant, 300)}.")
     weeks = durations.weeks
-    chart = xychart(f"{METRICS[key].title} p50 per ISO week in hours", [short_week(w.week) for w in weeks],
+    chart = xychart(f"{METRICS[key].title}, weekly p50", [short_week(w.week) for w in weeks],
                     [("line", [w.p50_hours or 0.0 for w in weeks])], "hours")
     groups = table([f"By {md_text(d.group_by)}", "Count", "p50 hours", "p90 hours"],
                    _group_rows([g for g in d.groups if g in durations.by_group],

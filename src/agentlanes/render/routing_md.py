@@ -70,9 +70,9 @@ def _wave_section(waves: WavePlanReport, now: str | None) -> list[str]:
     if not waves.waves and not waves.unschedulable:
         return ["", "## Wave plan", "", "No ready or blocked task to plan."]
     verdict = ("proven minimal: it reaches the lower bound" if waves.minimal
-               else f"the lower bound is {waves.lower_bound}, so up to {waves.count - waves.lower_bound} "
-                    "waves might be saved")
-    parts = ["", f"## Wave plan ({waves.count} waves, {verdict})", "",
+               else f"the lower bound is {waves.lower_bound}, so up to "
+                    f"{counted(waves.count - waves.lower_bound, 'wave')} might be saved")
+    parts = ["", f"## Wave plan ({counted(waves.count, 'wave')}, {verdict})", "",
              f"Each wave is drawn as {waves.wave_hours:g} h ({md_text(waves.wave_hours_source)}). "
              + ("The first wave is the start-now list. " if waves.first_wave_is_selection else "")
              + f"Planned in {waves.seconds:.3f} s.", ""]
@@ -108,7 +108,8 @@ def _graph_section(plan: RoutingPlan) -> list[str]:
     graph = plan.conflict_graph
     counts = ", ".join(f"{count} {kind}" for kind, count in graph.edges.items())
     parts = ["", "## Conflict graph", "",
-             f"{graph.tasks} open candidates and {graph.locks} locks held by work in flight; edges: {counts}."]
+             f"{counted(graph.tasks, 'open candidate')} and {counted(graph.locks, 'lock')} held by work in flight; "
+             f"edges: {counts}."]
     if graph.strongest:
         parts += ["", table(["Task", "With", "Kind", "Where", "Strength"],
                             [[md_text(e.first), md_text(e.second), e.kind, md_text(e.detail, 80), f"{e.strength:.2f}"]

@@ -159,7 +159,11 @@ def _path_bound(path: list[int], chain: dict[int, int], external: dict[int, int]
     waves = chain[path[0]]
     shown = " -> ".join(f"#{n}" for n in path[:MAX_PATH_SHOWN]) + (" -> ..." if len(path) > MAX_PATH_SHOWN else "")
     after = ", after work in flight" if external.get(path[0]) else ""
-    return Bound(waves, "dependencies", f"critical path of {counted(len(path), 'dependent task')}{after}: {shown}")
+    if len(path) == 1:
+        # No chain of open tasks: at most the wait for work in flight, which in_flight_bound reports too.
+        return Bound(waves, "dependencies", f"no task waits for another open task; #{path[0]} needs "
+                     f"{counted(waves, 'wave')}{after}")
+    return Bound(waves, "dependencies", f"critical path of {len(path)} dependent tasks{after}: {shown}")
 
 
 def in_flight_bound(locked: set[int], external: Mapping[int, int]) -> Bound:
