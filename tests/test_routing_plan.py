@@ -112,7 +112,18 @@ def test_quota_counts_only_the_last_day(write_json):
     plan = api.route(analysis, config=config(), dispatched=old)
     beta = next(a for a in plan.agents if a.name == "beta")
     assert beta.quota_left == 1
-    assert "1 dispatched issues are no longer open and hold nothing" in plan.notes
+    assert "dispatched issues no longer open, which hold nothing: 1" in plan.notes
+
+
+def test_unknown_names_are_noted(write_json):
+    analysis = backlog(write_json, [gh_issue(1, "Fix src/a.py"), gh_issue(2, "Fix docs/d.md")])
+    document = tomllib.loads(AGENTS)
+    document["agents"][0]["eligible"] = {"components": ["nope"]}
+    stranger = [Dispatch(2, "gpt5", parse_timestamp("2026-01-06T00:00:00Z"))]
+    plan = api.route(analysis, config=build_config(document, "test"), dispatched=stranger)
+    notes = " ".join(plan.notes)
+    assert "the dispatch log names agents that are not configured: gpt5 (1 issue)" in notes
+    assert "agent alpha: eligible component(s) nope match no component of this analysis" in notes
 
 
 def test_wave_plan_puts_blocked_task_after_its_blocker(write_json):

@@ -42,8 +42,8 @@ def command(source: api.Source, config, as_of: str | None, tasks_from: str, hori
     moment = analysis.now or "the newest event (the data has no dates)"
     info(f"analyzed {counted(s.open_issues, 'open task')} of {analysis.repository} as of {moment}: "
          f"{s.ready} ready, {s.blocked} blocked, {s.in_progress} in progress, {s.assigned} assigned{held}; "
-         f"the largest set of ready tasks that can run together has {counted(s.largest_parallel_group, 'task')}"
-         f" ({counted(s.parallel_groups, 'parallel group')} in all)")
+         f"the ready tasks fall into {counted(s.parallel_groups, 'conflict-free group')} (largest "
+         f"{counted(s.largest_parallel_group, 'task')}; route picks the best set to start)")
     if not s.open_issues and analysis.tasks_from == "issues":
         info("hint: no issue is open at this moment; for repositories that work from pull requests, "
              "replay the PRs opened after a past moment with --as-of TIME --tasks-from pulls")

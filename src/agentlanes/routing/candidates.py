@@ -15,6 +15,7 @@ from agentlanes.routing.conflicts import ConflictRule, Lock, with_component_fall
 from agentlanes.routing.dispatched import QUOTA_WINDOW, Dispatch, active_dispatches
 from agentlanes.routing.fitness import AgentHistory, history_from_records, rank_agents
 from agentlanes.timeutil import parse_timestamp
+from agentlanes.textutil import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +162,26 @@ def _dispatched_in_flight(
     notes = []
     closed = sum(1 for number in latest if number not in open_issues)
     if closed:
-        notes.append(f"{closed} dispatched issues are no longer open and hold nothing")
+        notes.append(f"dispatched issues no longer open, which hold nothing: {closed}")
     return in_flight, today, notes
+
+
+def _configuration_notes(config: Config, analysis: BacklogAnalysis, dispatched: dict[int, Dispatch]) -> list[str]:
+    """Name what the configuration or the dispatch log refers to that this analysis does not have."""
+    notes = []
+    configured = {agent.name for agent in config.agents}
+    strangers = Counter(entry.agent for entry in dispatched.values() if entry.agent not in configured)
+    if strangers:
+        names = ", ".join(f"{name} ({counted(count, 'issue')})" for name, count in sorted(strangers.items()))
+        notes.append(f"the dispatch log names agents that are not configured: {names}; their issues stay held and "
+                     "take no configured agent's slot")
+    known = {component.name for component in analysis.components}
+    for agent in config.agents:
+        missing = sorted(set(agent.eligible.components) - known)
+        if missing and agent.capacity > 0:
+            notes.append(f"agent {agent.name}: eligible component(s) {', '.join(missing)} match no component of "
+                         f"this analysis ({', '.join(sorted(known)) or 'none'}), so no task there can go to it")
+    return notes
 
 
 def _slots(
@@ -203,6 +222,7 @@ def build_problem(
     """Turn the analysis into candidates, agent slots and locks for the solvers."""
     history = history_from_records(analysis.agent_records)
     in_flight_dispatches, today, notes = _dispatched_in_flight(analysis, dispatched)
+    notes += _configuration_notes(config, analysis, in_flight_dispatches)
 
     candidates: list[Candidate] = []
     waiting: list[Waiting] = []
