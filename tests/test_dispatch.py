@@ -416,3 +416,17 @@ def test_log_in_use_stops_second_run(run_cli, fake, agents, tmp_path):
     assert result.code == 2
     assert "another agentlanes dispatch is using artifacts/orchestration/dispatch_log.jsonl" in result.err
     assert writes(fake) == []
+
+
+def test_replayed_plan_is_never_applied(run_cli, fake, agents, tmp_path):
+    path = write_plan(tmp_path / "plan.json", [(1, "jules")], agents)
+    plan = json.loads(path.read_text("utf-8"))
+    plan.update(as_of="2026-03-01T00:00:00Z", tasks_from="pull-request replay")
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    dry = dispatch(run_cli, agents, "--plan", path)
+    assert dry.code == 0, dry.err
+    assert "note: this plan replays the pull requests opened after 2026-03-01T00:00:00Z" in dry.err
+    applied = dispatch(run_cli, agents, "--plan", path, "--apply", "-R", "octo/demo")
+    assert applied.code == 2
+    assert "would act on today's issues" in applied.err
+    assert writes(fake) == []

@@ -235,9 +235,23 @@ def dispatch(
     from agentlanes.artifacts import ARTIFACT_DIR, DISPATCH_LOG_FILE
     from agentlanes.dispatch.runner import dispatch_plan
 
+    replay = replayed_plan(plan)
+    if apply and replay:
+        raise InputError(f"the routing plan {replay}, so applying it would act on today's issues with "
+                         "yesterday's reasons", "run `agentlanes analyze` without --as-of and --tasks-from, "
+                         "then `agentlanes route`, and dispatch that plan")
     return dispatch_plan(plan, config or load_config(), repository=repository, apply=apply,
                          log=log if log is not None else ARTIFACT_DIR / DISPATCH_LOG_FILE, api_url=api_url,
                          transport=transport, observer=observer, clock=clock, env=env)
+
+
+def replayed_plan(plan: RoutingPlan) -> str:
+    """Say why the plan describes the past rather than the present, or return ``""``."""
+    if plan.tasks_from != "issues":
+        return f"replays the pull requests opened after {plan.as_of or plan.now}"
+    if plan.as_of is not None:
+        return f"describes the backlog as of {plan.as_of}"
+    return ""
 
 
 def export(db: str | Path | None, directory: str | Path, *, repository: str | None = None) -> ExportReport:

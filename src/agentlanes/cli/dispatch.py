@@ -39,6 +39,8 @@ def command(plan_file: str, repository: str | None, apply: bool, log_file: str, 
     if not Path(plan_file).is_file():
         raise InputError(f"routing plan not found: {plan_file}", "run `agentlanes route` first, or pass --plan PATH")
     plan = read_model(plan_file, RoutingPlan, "routing plan", "agentlanes route")
+    if not apply and (replay := api.replayed_plan(plan)):
+        info(f"note: this plan {replay}; --apply refuses such a plan")
     config = make_config(config_file, agents_file)
     handler = StderrLogHandler(None)
     logger = logging.getLogger("agentlanes")

@@ -230,6 +230,8 @@ def route(
         generated_by=f"agentlanes {__version__}",
         repository=analysis.repository,
         now=analysis.now,
+        as_of=analysis.as_of,
+        tasks_from=analysis.tasks_from,
         conflict_method=problem.rule.method,
         conflict_threshold=problem.rule.tau,
         solver=_solver_report(selection, greedy, None if solver == "greedy" else time_limit),

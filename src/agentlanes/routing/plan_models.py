@@ -136,6 +136,8 @@ class RoutingPlan(_Model):
     generated_by: str
     repository: str
     now: str | None
+    as_of: str | None = Field(default=None, description="the analysis's --as-of moment, or null for the present")
+    tasks_from: str = Field(default="issues", description="issues, or pull-request replay")
     conflict_method: str
     conflict_threshold: float
     solver: SolverReport
