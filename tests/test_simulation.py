@@ -174,3 +174,14 @@ def test_simulate_input_errors(write_json, run_cli, tmp_path: Path):
     result = run_cli("simulate", "--pulls", tmp_path / "pulls.json", "--as-of", "2026-02-01", "--parallel", "two")
     assert result.code == 2
     assert "invalid --parallel value 'two'" in result.err
+
+
+def test_replay_leaves_out_dependency_bots(write_json):
+    pulls = [gh_pull(1, "Change core", createdAt="2026-01-01T00:00:00Z", files=[{"path": "src/core.py"}]),
+             gh_pull(2, "Bump httpx from 0.27 to 0.28", createdAt="2026-02-02T00:00:00Z", state="OPEN",
+                     mergedAt=None, closedAt=None, author={"login": "app/dependabot", "is_bot": True}),
+             gh_pull(3, "Update src/core.py", createdAt="2026-02-03T00:00:00Z", state="OPEN", mergedAt=None,
+                     closedAt=None)]
+    analysis = api.analyze(api.Source(pulls=write_json("pulls.json", pulls)), as_of="2026-02-01",
+                           tasks_from="pulls")
+    assert [record.number for record in analysis.issues] == [3]

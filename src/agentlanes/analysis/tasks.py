@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from agentlanes.analysis.dependencies import ResolvedDependency
-from agentlanes.model import Author, Dataset, Issue, IssueState, PullRequest, PullState
+from agentlanes.model import Author, AuthorKind, Dataset, Issue, IssueState, PullRequest, PullState
 
 REPLAY_AUTHOR = Author("unknown", None)
 _CLOSING = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+(?:[\w.-]+/[\w.-]+)?#(\d+)", re.IGNORECASE)
@@ -25,9 +25,14 @@ _TRACKER_PRIORITY_WEIGHTS = {0: 8.0, 1: 4.0, 2: 2.0, 3: 1.0, 4: 0.0}
 
 
 def replay_tasks(dataset: Dataset, moment: datetime, horizon: timedelta) -> list[Issue]:
-    """Pull requests opened in ``(moment, moment + horizon]`` as unstarted tasks."""
+    """Pull requests opened in ``(moment, moment + horizon]`` as unstarted tasks.
+
+    Dependency-bot PRs are left out: no coding agent is ever routed such a task.
+    """
     tasks: list[Issue] = []
     for pull in dataset.pulls:
+        if pull.attribution.kind is AuthorKind.DEPENDENCY_BOT:
+            continue
         if moment < pull.created_at <= moment + horizon:
             tasks.append(
                 Issue(
