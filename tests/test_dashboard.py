@@ -432,10 +432,13 @@ def test_coauthored_pulls_take_no_capacity(write_json):
     trailer = {"oid": "a1", "authors": [{"login": "alice", "name": "Alice"}], "messageHeadline": "Work",
                "messageBody": "Co-authored-by: Claude <noreply@anthropic.com>"}
     pulls = [gh_pull(1, state="OPEN", mergedAt=None, closedAt=None, commits=[trailer]),
-             gh_pull(2, state="OPEN", mergedAt=None, closedAt=None, headRefName="claude/fix-login")]
+             gh_pull(2, state="OPEN", mergedAt=None, closedAt=None, headRefName="claude/fix-login"),
+             gh_pull(3, state="OPEN", mergedAt=None, closedAt=None, headRefName="claude/old",
+                     createdAt="2025-11-01T10:00:00Z")]
     board = _board(write_json, pulls, until="2026-01-09")
     claude = next(row for row in board.utilization if row.agent == "claude")
-    assert claude.current_in_flight == 1
+    assert claude.current_in_flight == 2
+    assert claude.stale_in_flight == 1
     assert claude.coauthored_in_flight == 1
-    assert board.active_streams.by_group.get("claude") == 2
-    assert "| claude | 4 | 1 | 1 |" in render_markdown(board)
+    assert board.active_streams.by_group.get("claude") == 3
+    assert "| claude | 4 | 2 | 1 | 1 |" in render_markdown(board)

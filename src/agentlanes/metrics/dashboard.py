@@ -99,7 +99,7 @@ def build_dashboard(
         merge_rate=flow.merge_rate(pulls, window, grouper),
         merge_queue=merge_queue(pulls, window, queue_snapshots),
         conflict_rate=conflict_rate(pulls, window, grouper, evidence.base_merges, report),
-        utilization=utilization(pulls, config.agents, window, dispatched),
+        utilization=utilization(pulls, config.agents, window, dispatched, config.conflict.stale_pull_days),
         outcomes=outcomes(pulls, window, grouper, evidence.commits, Attributor(config)),
         time_to_merge=time_to_merge(pulls, window, grouper),
         issue_lead_time=issue_lead_time(dataset.issues, pulls, window, grouper),

@@ -166,6 +166,9 @@ class AgentUtilization(_Model):
     coauthored_in_flight: int = Field(
         default=0, description="open PRs at until that name the agent only in a commit trailer: a person's "
         "work, so not counted against the agent's capacity")
+    stale_in_flight: int = Field(
+        default=0, description="of current_in_flight, open PRs opened more than conflict.stale_pull_days before "
+        "until, which route treats as stale and counts in no slot")
     peak_in_flight: int
     mean_utilization: float | None
     weeks: list[UtilizationWeek]

@@ -205,14 +205,16 @@ def _utilization(d: m.Dashboard) -> str:
     rows = []
     for row in d.utilization:
         cells = [percent(w.utilization) if row.capacity else fmt(w.mean_in_flight) for w in row.weeks]
-        rows.append([md_text(row.agent), row.capacity or "not routed", row.current_in_flight,
+        rows.append([md_text(row.agent), row.capacity or "not routed", row.current_in_flight, row.stale_in_flight,
                      row.coauthored_in_flight, row.peak_in_flight,
                      percent(row.mean_utilization), *cells])
-    text = table(["Agent", "Capacity", "In flight now", "Co-authored open PRs (not counted)", "Peak",
+    text = table(["Agent", "Capacity", "In flight now", "Of which stale (route ignores)",
+                  "Co-authored open PRs (not counted)", "Peak",
                   "Mean utilization", *_week_columns(weeks)], rows)
     return "\n\n".join([heading("utilization"), "Weekly columns: mean utilization (mean in flight for agents that "
                         "are not routed to). In flight counts the work an agent ran itself; a PR that names it "
-                        "only in a co-author trailer is a person's work and takes none of its capacity.", text])
+                        "only in a co-author trailer is a person's work and takes none of its capacity. Open PRs older than "
+                        "`conflict.stale_pull_days` count here but hold no slot in `route`.", text])
 
 
 def _outcomes(d: m.Dashboard) -> str:
