@@ -442,3 +442,8 @@ def test_coauthored_pulls_take_no_capacity(write_json):
     assert claude.coauthored_in_flight == 1
     assert board.active_streams.by_group.get("claude") == 3
     assert "| claude | 4 | 2 | 1 | 1 |" in render_markdown(board)
+
+
+def test_window_before_the_data_is_noted(write_json):
+    board = _board(write_json, [gh_pull(1)], until="2026-01-09")
+    assert any(note.startswith("The data starts on 2026-01-05, after the window opens") for note in board.notes)

@@ -84,6 +84,10 @@ def build_dashboard(
     found, unknown = flow.streams(pulls, grouper, dispatched)
     streams = flow.active_streams(found, unknown, window)
     notes = list(dataset.notes)
+    first = dataset.earliest_event
+    if first is not None and first > window.since:
+        notes.append(f"The data starts on {first:%Y-%m-%d}, after the window opens, so the weeks before show no "
+                     "activity and per-week means count them.")
     notes.append("Agent counts are lower bounds: agents that run locally leave markers only optionally.")
     return m.Dashboard(
         generated_by=f"agentlanes {__version__}",

@@ -226,7 +226,10 @@ def _outcomes(d: m.Dashboard) -> str:
     ]
     headers = [md_text(d.group_by).capitalize(), "Kind", "Opened", "Merged", "Abandoned", "Still open", "Merge %",
                "Median hours to merge", "p90 hours", "Agent-made commits"]
-    return "\n\n".join([heading("outcomes"), table(headers, rows)])
+    note = ("Merge % here is merged / (merged + abandoned) among the PRs opened in the window, so it differs from "
+            "the merge rate above, which divides by all PRs created, still open ones included. Routing's agent "
+            "fitness counts all the history before its moment instead of this window.")
+    return "\n\n".join([heading("outcomes"), table(headers, rows), note])
 
 
 def _durations(key: str, durations: m.Durations, d: m.Dashboard) -> str:

@@ -11,6 +11,16 @@ from agentlanes.routing.plan_models import RoutingPlan, WavePlanReport
 from agentlanes.timeutil import parse_timestamp
 from agentlanes.textutil import counted
 
+READING_GUIDE = [
+    "- **Value**: the task's priority times the agent's fitness for it; the solver maximises the sum over the "
+    "tasks it starts. **Bound** is the proven ceiling of that sum and **gap** the distance to it.",
+    "- **Strength** of a conflict: the joint probability that both tasks change the file (the product of their "
+    "two predictions), or 1 for a shared component or an open pull request's file.",
+    "- **Summed probability** of a hot file: the sum of every task's predicted probability of changing it, the "
+    "number of tasks expected to touch it.",
+    "- Agent fitness counts the agent's merged and abandoned pull requests in all the history before this moment.",
+    "- Definitions and the wave bounds: agentlanes docs/routing.md.",
+]
 # The chart shows the first tasks in wave order; a bigger chart stops being readable.
 MAX_GANTT_TASKS = 60
 MAX_WAVES_LISTED = 20
@@ -158,6 +168,7 @@ def render_plan_markdown(plan: RoutingPlan) -> str:
     parts += _graph_section(plan)
     if plan.notes:
         parts += ["", "## Notes", ""] + [f"- {md_text(note, 300)}" for note in plan.notes]
+    parts += ["", "## Reading this plan", "", *READING_GUIDE]
     parts.append("")
     return "\n".join(parts)
 
