@@ -44,6 +44,11 @@ from agentlanes.sources.gitrepo import Checkout
 from agentlanes.sources.inputs import Source, checkout_tree, load, moment_of
 from agentlanes.sources.sidecars import DispatchEntry
 
+__all__ = [
+    "Source", "analyze", "backtest", "conflicts", "dashboard", "demo", "dispatch", "export", "init", "load",
+    "predict", "replayed_plan", "route", "simulate", "sync",
+]
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
