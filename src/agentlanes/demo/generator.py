@@ -81,6 +81,8 @@ TEMPLATES = {
     ],
     "chore": [
         ("chore: update the release workflow", "Pin the action versions and cache dependencies in pyproject.toml builds."),
+        ("chore: drop the old default of {setting}", "Remove the fallback for `{setting}` in {path}."),
+        ("ci: run the {area} tests on every push", "The workflow skips {test} unless {path} changes."),
     ],
 }
 TYPE_WEIGHTS = {"bug": 0.3, "feature": 0.25, "docs": 0.12, "test": 0.1, "refactor": 0.1, "performance": 0.05,
