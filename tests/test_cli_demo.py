@@ -118,5 +118,6 @@ def test_readme_library_example_runs(tmp_path: Path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     exec(compile(blocks[0], "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("#") and "->" in printed[0]
+    assert printed[0].startswith("#")
+    assert "->" in printed[0]
     assert printed[-1].startswith("Conflict rate")

@@ -148,7 +148,7 @@ def test_coauthored_pull_takes_no_agent_slot(write_json):
     assert [(task.number, task.agent) for task in plan.selected] == [(1, "alpha")]
 
 
-def test_task_without_confident_files_falls_back_to_its_component(write_json):
+def test_unsure_task_conflicts_by_component(write_json):
     document = tomllib.loads(AGENTS)
     document["agents"][0]["capacity"] = 3
     document["conflict"] = {"footprint_threshold": 0.25}

@@ -69,7 +69,7 @@ def test_relations_become_dependencies(fake_github, related, env, tmp_path):
     assert report.relations_note == ""
     by_number = analysed(db)
     assert edges(by_number[1]) == {(2, "child", "open"), (3, "child", "closed")}
-    # An epic is held as tracking even while a part is open, and says which.
+    # An epic is held as tracking even while a part is open, and its reasons name that part.
     assert by_number[1].readiness.status == "tracking"
     assert "child #2 is still open" in by_number[1].readiness.reasons
     assert edges(by_number[2]) == {(1, "parent", "open")}

@@ -133,7 +133,12 @@ def dashboard(
     config = config or load_config()
     end = _window_end(until)
     # Without --as-of, a past --until also fixes the state the PRs are shown in.
-    moment = moment_of(as_of) if as_of is not None else (end - timedelta(microseconds=1) if end else None)
+    if as_of is not None:
+        moment = moment_of(as_of)
+    elif end is not None:
+        moment = end - timedelta(microseconds=1)
+    else:
+        moment = None
     full, cut = load(source, config, moment, "--as-of" if as_of is not None else "--until")
     # Snapshots passed in win; otherwise those stored by a sync (or an export folder's x_merge_queue.json).
     queue = list(queue_snapshots) or [(reading.taken_at, reading.depth) for reading in cut.queue_snapshots]

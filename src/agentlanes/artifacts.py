@@ -38,7 +38,7 @@ def _new_file_mode(target: Path) -> int:
 
 
 def _umask() -> int:
-    """Return the process umask, from /proc on Linux so that no other thread sees it change."""
+    """Return the process umask, read from /proc on Linux so that it is never changed, even briefly."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:

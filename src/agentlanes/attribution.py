@@ -49,7 +49,7 @@ def _name_matches(name: str, candidate: str) -> bool:
 
 
 def agent_ran(attribution: Attribution) -> str | None:
-    """The agent that ran the work, by one of ``AGENT_RUN_RULES``, or ``None``."""
+    """Return the agent that ran the work, by one of ``AGENT_RUN_RULES``, or ``None``."""
     if attribution.kind is AuthorKind.AGENT and attribution.rule in AGENT_RUN_RULES:
         return attribution.agent
     return None

@@ -29,9 +29,9 @@ _LABEL_WORDS = {
 }
 
 _TRACKER_TYPES = {"bug": "bug", "feature": "feature", "chore": "chore"}
-# Tracker types and type labels that say "a piece of work" without saying which
-# kind. The title still decides; a stray word in a long body ("fails",
-# "version") should not.
+# Tracker types and type labels that mean "a piece of work" without naming its
+# kind. For these the title decides, because a stray word in a long body
+# ("fails", "version") is weak evidence.
 _GENERIC_TYPES = ("task", "story", "issue", "todo")
 
 _PREFIXES = {

@@ -85,7 +85,7 @@ _TITLE_NOISE = re.compile(r"[^a-z0-9]+")
 
 
 def is_tracking_issue(issue: Issue) -> str | None:
-    """Why the issue is an epic or tracking issue (work that others do), or ``None``."""
+    """Return why the issue is an epic or tracking issue (work that others do), or ``None``."""
     if issue.issue_type and issue.issue_type.lower() == "epic":
         return "tracker type 'epic'"
     for label in issue.labels:
@@ -98,7 +98,7 @@ def is_tracking_issue(issue: Issue) -> str | None:
 
 
 def duplicate_titles(issues: Iterable[Issue]) -> dict[int, int]:
-    """Issue number -> the earlier open issue with the same title (ignoring case and punctuation)."""
+    """Map each later issue to the earlier open issue with the same title (ignoring case and punctuation)."""
     first: dict[str, int] = {}
     duplicates: dict[int, int] = {}
     for issue in sorted(issues, key=lambda i: i.number):
@@ -118,8 +118,8 @@ def assess_readiness(
     linked_pulls: Mapping[int, list[int]],
     duplicate_of: int | None = None,
 ) -> Readiness:
-    """Ready unless blocked by an open dependency, already in progress, assigned, an
-    epic or tracking issue, or a likely duplicate of an earlier open issue."""
+    """Assess the issue: ready unless blocked by an open dependency, already in progress,
+    assigned, an epic or tracking issue, or a likely duplicate of an earlier open issue."""
     blockers = [d for d in dependencies if d.blocking]
     pulls = tuple(sorted(linked_pulls.get(issue.number, [])))
     reasons: list[str] = [f"{d.kind} #{d.target} is still open" for d in blockers]

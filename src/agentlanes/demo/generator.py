@@ -276,7 +276,7 @@ def _issue_record(state: _State, kind: str, area: str, files: list[str], created
 def _unique_title(state: _State, title: str) -> str:
     """Return ``title``, made distinct with a context when an earlier issue has it.
 
-    The templates repeat, and a real tracker rarely holds the same title twice
+    The templates repeat, and a real tracker rarely contains the same title twice
     (analyze would hold the later one as a likely duplicate).
     """
     options = [title, *(f"{title} {context}" for context in CONTEXTS)]

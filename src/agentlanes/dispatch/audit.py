@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from agentlanes.errors import InputError
+from agentlanes.routing.dispatched import json_object_line
 from agentlanes.sources.sidecars import DISPATCH_EVENT
 from agentlanes.timeutil import parse_timestamp
 
@@ -80,12 +81,7 @@ def read_audit_log(path: str | Path) -> list[AuditRecord]:
 def _parse_record(path: Path, number: int, line: bytes) -> AuditRecord:
     where = f"{path}:{number}"
     hint = "each line must be a JSON object with 'issue', 'agent' and 'at'; fix or remove this line"
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{where}: malformed JSON ({exc})", hint) from None
-    if not isinstance(record, dict):
-        raise InputError(f"{where}: expected a JSON object, found {type(record).__name__}", hint)
+    record = json_object_line(where, line, hint)
     event = record.get("event", DISPATCH_EVENT)
     issue, agent, at = record.get("issue"), record.get("agent"), record.get("at")
     if not isinstance(event, str) or not event:

@@ -33,7 +33,7 @@ MAX_LISTED_PULLS = 50
 _CONFLICT_STATES = {"CONFLICTING", "DIRTY"}
 _UNKNOWN_STATES = {"", "UNKNOWN"}
 
-# The source name when no signal observed the PRs and the file-overlap proxy stands in.
+# The source name used when no signal observed the PRs, so the file-overlap proxy is shown instead.
 PROXY_SOURCE = "file-overlap proxy"
 
 

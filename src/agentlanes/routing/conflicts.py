@@ -82,12 +82,12 @@ COMPONENT_CLAIM = "component:"
 
 
 def is_component_claim(path: str) -> bool:
-    """True for the pseudo-files of the component fallback."""
+    """Return whether ``path`` is a pseudo-file of the component fallback."""
     return path.startswith(COMPONENT_CLAIM)
 
 
 def has_confident_file(files: Mapping[str, float], tau: float) -> bool:
-    """True when some predicted file could make two tasks like this one conflict (``p * p >= tau``).
+    """Return whether some file could make two tasks like this one conflict (``p * p >= tau``).
 
     Below that, the file rule cannot separate two such tasks even when their
     predictions agree (two tasks each 5 % likely to touch a file), so they fall
@@ -114,7 +114,10 @@ def with_component_fallback(
 
 
 def _stronger(reason: ConflictReason, other: ConflictReason) -> bool:
-    """A real file beats a component fallback claim; then the higher joint probability wins."""
+    """Return whether ``reason`` outranks ``other``.
+
+    A real file beats a component claim; between equals, the higher joint probability wins.
+    """
     return ((not is_component_claim(reason.detail), reason.strength)
             > (not is_component_claim(other.detail), other.strength))
 

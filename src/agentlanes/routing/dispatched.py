@@ -61,15 +61,21 @@ class JsonLinesDispatchLog:
                 for entry in [_parse_line(self.path, number, line)] if entry is not None]
 
 
-def _parse_line(path: Path, number: int, line: str) -> Dispatch | None:
-    where = f"{path}:{number}"
-    hint = 'write one object per line, e.g. {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}'
+def json_object_line(where: str, line: str | bytes, hint: str) -> dict:
+    """Parse one line of a JSON Lines file that must contain an object; ``where`` names it in errors."""
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InputError(f"{where}: malformed JSON ({exc})", hint) from None
     if not isinstance(record, dict):
         raise InputError(f"{where}: expected a JSON object, found {type(record).__name__}", hint)
+    return record
+
+
+def _parse_line(path: Path, number: int, line: str) -> Dispatch | None:
+    where = f"{path}:{number}"
+    hint = 'write one object per line, e.g. {"issue": 12, "agent": "codex", "at": "2026-01-05T10:00:00Z"}'
+    record = json_object_line(where, line, hint)
     if record.get("event", DISPATCH_EVENT) != DISPATCH_EVENT:
         return None
     issue, agent, at = record.get("issue"), record.get("agent"), record.get("at")
